@@ -1,0 +1,74 @@
+// Batched matmul: float32 through oneDNN's sgemm (row-major), float64/int32 through a plain loop
+// (float64 exists for reference and gradient checks, not speed).
+// args: [M, N, K, transA, transB, batchRank, batchShape(r), aBatchStrides(r), bBatchStrides(r)] (elements).
+// A is [.., M, K] (or [.., K, M] when transposed), B is [.., K, N] (or [.., N, K]); the output is contiguous
+// [batch.., M, N].
+#include <dnnl.h>
+
+#include "../strided.h"
+
+namespace kiln {
+namespace {
+
+template <typename T>
+void gemmLoop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, const T* B, T* C) {
+  for (int64_t i = 0; i < M * N; ++i) C[i] = T(0);
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t k = 0; k < K; ++k) {
+      T a = ta ? A[k * M + i] : A[i * K + k];
+      if (a == T(0)) continue;
+      for (int64_t j = 0; j < N; ++j) C[i * N + j] += a * (tb ? B[j * K + k] : B[k * N + j]);
+    }
+}
+
+void matmulKernel(const KernelCall& c) {
+  c.expectCounts(2, 1);
+  c.expectDtype(c.in[1], c.in[0].dtype, "input 1");
+  c.expectDtype(c.out[0], c.in[0].dtype, "output");
+  int64_t M = c.iarg(0), N = c.iarg(1), K = c.iarg(2);
+  bool ta = c.iarg(3) != 0, tb = c.iarg(4) != 0;
+  int64_t r = c.iarg(5);
+  if (M < 0 || N < 0 || K < 0 || r < 0 || r > 8) c.fail("bad matmul dims");
+  std::vector<int64_t> bshape = c.iargs(6, r), sa = c.iargs(6 + r, r), sb = c.iargs(6 + 2 * r, r);
+  int64_t batch = elementCount(bshape);
+  c.expectElements(c.out[0], batch * M * N, "output");
+  // The last matrix of each operand must end inside its buffer.
+  checkStridedBounds(c, "input 0 batches", 0, bshape, sa, c.in[0].count() - (M * K > 0 ? M * K - 1 : 0));
+  checkStridedBounds(c, "input 1 batches", 0, bshape, sb, c.in[1].count() - (K * N > 0 ? K * N - 1 : 0));
+  if (M * K > static_cast<int64_t>(c.in[0].count()) || K * N > static_cast<int64_t>(c.in[1].count()))
+    c.fail("operand smaller than one matrix");
+  if (batch == 0 || M == 0 || N == 0) return;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    const T* A = c.in[0].as<T>();
+    const T* B = c.in[1].as<T>();
+    T* C = c.out[0].as<T>();
+    for (int64_t b = 0; b < batch; ++b) {
+      std::array<int64_t, 2> off{0, 0};
+      int64_t rem = b;
+      for (size_t d = bshape.size(); d-- > 0;) {
+        int64_t i = rem % bshape[d];
+        rem /= bshape[d];
+        off[0] += i * sa[d];
+        off[1] += i * sb[d];
+      }
+      T* Cb = C + b * M * N;
+      if constexpr (std::is_same_v<T, float>) {
+        if (K == 0) {
+          for (int64_t i = 0; i < M * N; ++i) Cb[i] = 0.f;
+          continue;
+        }
+        dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.f, A + off[0], ta ? M : K,
+                                      B + off[1], tb ? K : N, 0.f, Cb, N);
+        if (st != dnnl_success) c.fail("dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)));
+      } else {
+        gemmLoop<T>(ta, tb, M, N, K, A + off[0], B + off[1], Cb);
+      }
+    }
+  };
+  KILN_DISPATCH_NUMERIC(c, c.in[0].dtype, KILN_RUN_TAG)
+}
+KILN_KERNEL("matmul", matmulKernel);
+
+}  // namespace
+}  // namespace kiln

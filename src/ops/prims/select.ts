@@ -1,0 +1,40 @@
+import { Tensor } from '../../core/tensor.js';
+import { kernel } from '../../core/native.js';
+import { apply1, toTensor, type OpInput } from '../dispatch.js';
+import { definePrimitive } from '../registry.js';
+import { broadcastShapes, broadcastStrides, expectDtype, sameDtype } from '../shape-utils.js';
+import { sumTo } from '../composites/sum-to.js';
+import { zerosLike } from '../creation.js';
+import { toTensorPair } from './binary.js';
+
+const k = kernel('select');
+
+/** select(cond, a, b): a where cond is true, else b, with broadcasting of all three. */
+export const selectPrim = definePrimitive({
+  name: 'select',
+  kind: 'elementwise',
+  infer: ([c, a, b]) => {
+    expectDtype('select', 'condition', c.dtype, ['bool']);
+    const dtype = sameDtype('select', [a, b]);
+    return [{ shape: broadcastShapes('select', c.shape, broadcastShapes('select', a.shape, b.shape)), dtype }];
+  },
+  grad: ([c, a, b], _y, [dy]) => {
+    const zero = zerosLike(dy);
+    return [null, sumTo(select(c, dy, zero), a.shape), sumTo(select(c, zero, dy), b.shape)];
+  },
+  eager: ([c, a, b], _attrs, [o]) => {
+    const out = Tensor.alloc(o.shape, o.dtype);
+    k.call([c.dataSync(), a.dataSync(), b.dataSync()], [out.dataSync()], o.shape.length, o.shape,
+      broadcastStrides(c.shape, o.shape), broadcastStrides(a.shape, o.shape), broadcastStrides(b.shape, o.shape));
+    return [out];
+  },
+});
+
+/** Elementwise choice: `a` where `condition`, else `b` (NumPy `where`), with broadcasting. */
+export function select(condition: OpInput, a: OpInput, b: OpInput): Tensor {
+  const [ta, tb] = toTensorPair(a, b);
+  return apply1(selectPrim, [toTensor(condition, 'bool'), ta, tb], {});
+}
+
+/** Alias of select (NumPy / Keras `where`). */
+export const where = select;

@@ -1,0 +1,16 @@
+import { Tensor } from '../../core/tensor.js';
+import { apply1, toTensor, type OpInput } from '../dispatch.js';
+import { definePrimitive } from '../registry.js';
+
+// No grad rule: tapes do not record it and graph autodiff treats its output as a constant.
+export const stopGradientPrim = definePrimitive({
+  name: 'stopGradient',
+  kind: 'elementwise',
+  infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
+  eager: ([x]) => [Tensor.view(x, x.shape)],
+});
+
+/** The identity in value, but no gradient flows through it. */
+export function stopGradient(x: OpInput): Tensor {
+  return apply1(stopGradientPrim, [toTensor(x)], {});
+}
