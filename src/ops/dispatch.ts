@@ -63,7 +63,9 @@ export function apply<A extends Attrs>(prim: Primitive<A>, inputs: Tensor[], att
   const out = prim.infer(inputs, attrs);
   let symbolic = false;
   for (const t of inputs) if (t.symbolic) symbolic = true;
-  if (symbolic || (traceHook && prim.kind === 'state')) {
+  // State and random ops are recorded while tracing even without symbolic inputs: they must run at every
+  // execution of the graph, not once at trace time.
+  if (symbolic || (traceHook && (prim.kind === 'state' || prim.kind === 'random'))) {
     if (!traceHook) throw new ValueError(`${prim.name}: symbolic input outside of tracing`);
     return traceHook.record(prim as unknown as Primitive, inputs, attrs, out);
   }
