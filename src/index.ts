@@ -12,3 +12,4 @@ export * as ops from './ops/index.js';
 export { tensor, scalar, zeros, ones, fill, zerosLike, onesLike, eye, range } from './ops/creation.js';
 export { stopGradient } from './ops/prims/stop-gradient.js';
 import './ops/variable-ops.js';
+export { trace, type FuncGraph, type InputSpec, type TraceOptions, type TraceOutput } from '../compiler/trace/trace.js';

@@ -18,6 +18,9 @@ export class TraceError extends KilnError {}
 /** Use of a disposed tensor or variable. */
 export class DisposedError extends KilnError {}
 
+/** A malformed graph or a failure to compile one (names the graph and the node). */
+export class CompileError extends KilnError {}
+
 /** Formats a shape the way error messages show it: [2, 3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

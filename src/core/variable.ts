@@ -15,6 +15,25 @@ export function addVariableObserver(o: VariableObserver): void {
   observers.push(o);
 }
 
+/**
+ * While a function is traced, variable reads give the graph's symbolic value and writes record state updates
+ * instead of running (set by compiler/trace).
+ */
+export interface VariableTracer {
+  /** The variable's current value in the graph being traced. */
+  read(v: Variable): Tensor;
+  /** Records `v = value`, or a write of `value` into the slice at `begin` when given. */
+  write(v: Variable, value: Tensor, begin?: readonly number[]): void;
+}
+let tracer: VariableTracer | null = null;
+
+/** @internal Installs (or removes) the variable tracer; returns the previous one. */
+export function setVariableTracer(t: VariableTracer | null): VariableTracer | null {
+  const prev = tracer;
+  tracer = t;
+  return prev;
+}
+
 /** A tensor-shaped slot of a slice of a variable: `v.slice(begin, size).assign(x)`. */
 export interface VariableSlice {
   /** Writes `value` (broadcast to the slice's shape) into the slice. */
@@ -71,13 +90,14 @@ export class Variable {
 
   /** The current value (notifies tapes and tracing). */
   read(): Tensor {
+    if (tracer) return tracer.read(this);
     for (const o of observers) o.onRead(this, this.current);
     return this.current;
   }
 
-  /** The current value without notifying tapes (for saving, printing, optimizers' own reads). */
+  /** The current value without notifying tapes (for saving, printing, optimizers' own reads); symbolic while tracing. */
   peek(): Tensor {
-    return this.current;
+    return tracer ? tracer.read(this) : this.current;
   }
 
   /** Replaces the value with `value` (same shape; numbers and broadcastable tensors are broadcast). */
@@ -94,17 +114,18 @@ export class Variable {
           `got ${fmtShape(t.shape)}`);
       }
     }
-    this.replace(t);
+    if (tracer) tracer.write(this, t);
+    else this.replace(t);
   }
 
   /** value += delta */
   assignAdd(delta: Tensor | number): void {
-    this.assign(this.ops().add(this.current, this.ops().toTensor(delta, this.dtype)));
+    this.assign(this.ops().add(this.peek(), this.ops().toTensor(delta, this.dtype)));
   }
 
   /** value -= delta */
   assignSub(delta: Tensor | number): void {
-    this.assign(this.ops().sub(this.current, this.ops().toTensor(delta, this.dtype)));
+    this.assign(this.ops().sub(this.peek(), this.ops().toTensor(delta, this.dtype)));
   }
 
   /** A slice starting at `begin` with `size` (-1: to the end) that can be assigned to. */
@@ -130,7 +151,8 @@ export class Variable {
           throw new ShapeError(`Variable "${this.name}" slice assign: expected shape ${fmtShape(sliceShape)}, ` +
             `got ${fmtShape(t.shape)}`);
         }
-        this.replace(ops.writeSlice(this.current, begin, t));
+        if (tracer) tracer.write(this, t, begin);
+        else this.replace(ops.writeSlice(this.current, begin, t));
       },
     };
   }

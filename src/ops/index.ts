@@ -10,7 +10,9 @@ export { stopGradient } from './prims/stop-gradient.js';
 export { sumTo } from './composites/sum-to.js';
 export * from './creation.js';
 export * from './prims/shape-ops.js';
-export * from './prims/conv.js';
-export * from './prims/pool.js';
+export {
+  conv2d, conv1d, conv2dBackpropInput, conv2dBackpropFilter, type Padding, type Window2d,
+} from './prims/conv.js';
+export { maxPool2d, avgPool2d, maxPool1d, avgPool1d } from './prims/pool.js';
 export * from './random.js';
 export * from './composites/index.js';
