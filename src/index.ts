@@ -13,3 +13,16 @@ export { tensor, scalar, zeros, ones, fill, zerosLike, onesLike, eye, range } fr
 export { stopGradient } from './ops/prims/stop-gradient.js';
 import './ops/variable-ops.js';
 export { trace, type FuncGraph, type InputSpec, type TraceOptions, type TraceOutput } from '../compiler/trace/trace.js';
+export { jit, type JitFunction, type JitOptions } from '../compiler/jit/jit.js';
+export { valueAndGrad, grad, type ValueAndGrads } from '../compiler/autodiff/value-and-grad.js';
+export { gradGraph, type GradGraphOptions, type GradTarget } from '../compiler/autodiff/grad-graph.js';
+export {
+  Layer, Sequential, LayerWeight, AddedMetric, getMask, setMask, learningPhase, setLearningPhase, registerLayer,
+  serializeLayer, deserializeLayer, type LayerOptions, type CallArgs, type ApplyOptions, type AddWeightOptions,
+  type AddMetricOptions, type Mask, type Shape, type Config, type Serialized,
+} from './engine/index.js';
+export * as layers from './layers/index.js';
+export * as initializers from './initializers/index.js';
+export * as regularizers from './regularizers/index.js';
+export * as constraints from './constraints/index.js';
+export * as activations from './activations.js';

@@ -6,15 +6,23 @@
 #include <napi.h>
 
 #include <cstring>
+#include <memory>
 
 #include "../rt/kernel.h"
+#include "../jit/jit-addon.h"
 
 namespace {
 
 constexpr size_t kAlign = 64;
 constexpr size_t kMaxArgs = 4096;
 
-Napi::Reference<Napi::Float64Array> gArgs;
+// Per-environment state (one per main thread or worker that loads the addon), found through napi instance data.
+// `call` is reused by every run so that its buffer vectors keep their capacity: a run allocates nothing.
+struct AddonData {
+  Napi::Reference<Napi::Float64Array> args;
+  double* argsData = nullptr;  // args' backing store: off-heap, never detached, so the pointer stays valid
+  kiln::KernelCall call;
+};
 
 napi_typedarray_type typedArrayType(int32_t dtype) {
   switch (dtype) {
@@ -36,15 +44,13 @@ int32_t dtypeOf(napi_typedarray_type t) {
   }
 }
 
-kiln::Buf toBuf(const Napi::Env& env, const Napi::Value& v, const char* what) {
-  if (!v.IsTypedArray()) throw Napi::TypeError::New(env, std::string(what) + " is not a typed array");
+kiln::Buf toBuf(napi_env env, napi_value v, const char* what) {
+  // napi_get_typedarray_info fails (napi_invalid_arg) on anything that is not a typed array.
   napi_typedarray_type type;
   size_t length;
   void* data;
-  napi_value ab;
-  size_t offset;
-  napi_status s = napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset);
-  if (s != napi_ok) throw Napi::Error::New(env, std::string(what) + ": cannot read typed array");
+  napi_status s = napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+  if (s != napi_ok) throw Napi::TypeError::New(env, std::string(what) + " is not a typed array");
   int32_t dt = dtypeOf(type);
   if (dt < 0) throw Napi::TypeError::New(env, std::string(what) + ": unsupported typed array type");
   kiln::Buf b;
@@ -96,31 +102,72 @@ Napi::Value KernelId(const Napi::CallbackInfo& info) {
 }
 
 /** argBuffer() → the shared Float64Array that `run` reads numeric arguments from. */
-Napi::Value ArgBuffer(const Napi::CallbackInfo& info) { return gArgs.Value(); }
+Napi::Value ArgBuffer(const Napi::CallbackInfo& info) {
+  return info.Env().GetInstanceData<AddonData>()->args.Value();
+}
 
-/** run(kernelId, inputs[], outputs[], nargs): runs one kernel; args come from argBuffer()[0..nargs). */
-Napi::Value Run(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int id = info[0].As<Napi::Number>().Int32Value();
-  kiln::KernelFn fn = kiln::kernelAt(id);
+/** The reusable call of this environment, reset for kernel `id` with `nargs` arguments (both checked). */
+kiln::KernelCall& startCall(const Napi::Env& env, const Napi::Value& idValue, const Napi::Value& nargsValue,
+                            kiln::KernelFn& fn) {
+  int id = idValue.As<Napi::Number>().Int32Value();
+  fn = kiln::kernelAt(id);
   if (!fn) throw Napi::RangeError::New(env, "run: unknown kernel id " + std::to_string(id));
-  kiln::KernelCall call;
-  call.name = kiln::kernelName(id);
-  Napi::Array ins = info[1].As<Napi::Array>();
-  Napi::Array outs = info[2].As<Napi::Array>();
-  uint32_t nargs = info[3].As<Napi::Number>().Uint32Value();
+  uint32_t nargs = nargsValue.As<Napi::Number>().Uint32Value();
   if (nargs > kMaxArgs) throw Napi::RangeError::New(env, "run: too many arguments");
-  call.in.reserve(ins.Length());
-  for (uint32_t i = 0; i < ins.Length(); ++i) call.in.push_back(toBuf(env, ins.Get(i), "input"));
-  for (uint32_t i = 0; i < outs.Length(); ++i) call.out.push_back(toBuf(env, outs.Get(i), "output"));
-  Napi::Float64Array args = gArgs.Value();
-  call.args = args.Data();
+  AddonData* d = env.GetInstanceData<AddonData>();
+  kiln::KernelCall& call = d->call;
+  call.name = kiln::kernelName(id);
+  call.in.clear();
+  call.out.clear();
+  call.args = d->argsData;
   call.nargs = nargs;
+  return call;
+}
+
+void invoke(const Napi::Env& env, kiln::KernelFn fn, const kiln::KernelCall& call) {
   try {
     fn(call);
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
+}
+
+/** run(kernelId, inputs[], outputs[], nargs): runs one kernel; args come from argBuffer()[0..nargs). */
+Napi::Value Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  kiln::KernelFn fn;
+  kiln::KernelCall& call = startCall(env, info[0], info[3], fn);
+  Napi::Array ins = info[1].As<Napi::Array>();
+  Napi::Array outs = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < ins.Length(); ++i) call.in.push_back(toBuf(env, ins.Get(i), "input"));
+  for (uint32_t i = 0; i < outs.Length(); ++i) call.out.push_back(toBuf(env, outs.Get(i), "output"));
+  invoke(env, fn, call);
+  return env.Undefined();
+}
+
+// Fixed-arity entry points for the common shapes of eager ops: the buffers come as arguments, which saves
+// reading two JS arrays element by element (the bulk of a small op's crossing cost).
+
+/** run1x1(kernelId, input, output, nargs) */
+Napi::Value Run1x1(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  kiln::KernelFn fn;
+  kiln::KernelCall& call = startCall(env, info[0], info[3], fn);
+  call.in.push_back(toBuf(env, info[1], "input"));
+  call.out.push_back(toBuf(env, info[2], "output"));
+  invoke(env, fn, call);
+  return env.Undefined();
+}
+
+/** run2x1(kernelId, input0, input1, output, nargs) */
+Napi::Value Run2x1(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  kiln::KernelFn fn;
+  kiln::KernelCall& call = startCall(env, info[0], info[4], fn);
+  call.in.push_back(toBuf(env, info[1], "input"));
+  call.in.push_back(toBuf(env, info[2], "input"));
+  call.out.push_back(toBuf(env, info[3], "output"));
+  invoke(env, fn, call);
   return env.Undefined();
 }
 
@@ -134,15 +181,23 @@ Napi::Value NumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  gArgs = Napi::Persistent(Napi::Float64Array::New(env, kMaxArgs));
+  // Owned by the environment from here on: node-addon-api deletes it at teardown.
+  AddonData* data = std::make_unique<AddonData>().release();
+  env.SetInstanceData(data);
+  Napi::Float64Array args = Napi::Float64Array::New(env, kMaxArgs);
+  data->argsData = args.Data();
+  data->args = Napi::Persistent(args);
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("free", Napi::Function::New(env, Free));
   exports.Set("addressMod", Napi::Function::New(env, AddressMod));
   exports.Set("kernelId", Napi::Function::New(env, KernelId));
   exports.Set("argBuffer", Napi::Function::New(env, ArgBuffer));
   exports.Set("run", Napi::Function::New(env, Run));
+  exports.Set("run1x1", Napi::Function::New(env, Run1x1));
+  exports.Set("run2x1", Napi::Function::New(env, Run2x1));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads));
+  kiln::registerJit(env, exports);
   return exports;
 }
 

@@ -46,7 +46,9 @@ void KernelCall::fail(const std::string& message) const {
 int64_t KernelCall::iarg(size_t i) const {
   if (i >= nargs) fail("missing argument " + std::to_string(i) + " (got " + std::to_string(nargs) + ")");
   double v = args[i];
-  if (!std::isfinite(v) || v != std::floor(v)) fail("argument " + std::to_string(i) + " is not an integer");
+  // ±2^53 bounds every exact integer a double carries (and keeps the cast below defined).
+  if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9007199254740992.0)
+    fail("argument " + std::to_string(i) + " is not an integer in range");
   return static_cast<int64_t>(v);
 }
 

@@ -1,5 +1,7 @@
 #include "strided.h"
 
+#include <string>
+
 namespace kiln {
 
 std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) {
@@ -13,20 +15,32 @@ std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) {
 }
 
 int64_t elementCount(const std::vector<int64_t>& shape) {
+  // Shapes come from kernel arguments: a negative dim or a wrapped product would defeat every size check.
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape) {
+    if (s < 0) throw KernelError("shape has a negative dimension " + std::to_string(s));
+    if (__builtin_mul_overflow(n, s, &n)) throw KernelError("shape's element count overflows int64");
+  }
   return n;
 }
 
 void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const std::vector<int64_t>& shape,
                         const std::vector<int64_t>& strides, size_t count) {
   if (shape.size() != strides.size()) c.fail(std::string(what) + ": shape and strides differ in rank");
+  for (int64_t s : shape) {
+    if (s < 0) c.fail(std::string(what) + ": negative dimension");
+    if (s == 0) return;  // nothing is touched
+  }
+  int64_t n = 1;
+  for (int64_t s : shape)
+    if (__builtin_mul_overflow(n, s, &n)) c.fail(std::string(what) + ": element count overflows int64");
+  // Overflow-checked: huge strides must not wrap around into the buffer.
   int64_t lo = offset, hi = offset;
   for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] < 0) c.fail(std::string(what) + ": negative dimension");
-    if (shape[d] == 0) return;  // nothing is touched
-    int64_t span = (shape[d] - 1) * strides[d];
-    if (span < 0) lo += span; else hi += span;
+    int64_t span;
+    bool overflow = __builtin_mul_overflow(shape[d] - 1, strides[d], &span);
+    overflow = overflow || (span < 0 ? __builtin_add_overflow(lo, span, &lo) : __builtin_add_overflow(hi, span, &hi));
+    if (overflow) c.fail(std::string(what) + ": strided access overflows int64");
   }
   if (lo < 0 || hi >= static_cast<int64_t>(count))
     c.fail(std::string(what) + ": strided access [" + std::to_string(lo) + ", " + std::to_string(hi) +

@@ -20,6 +20,21 @@ int64_t elementCount(const std::vector<int64_t>& shape);
 void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const std::vector<int64_t>& shape,
                         const std::vector<int64_t>& strides, size_t count);
 
+/**
+ * Calls body(i) for i in [0, n): split over OpenMP threads when `parallel`, inline otherwise. A parallel region
+ * whose `if` clause is false still makes libgomp build and tear down a one-thread team (a malloc and a futex
+ * syscall, about half a microsecond), which would dominate every eager op on a small tensor.
+ */
+template <typename Body>
+inline void parallelFor(int64_t n, bool parallel, Body&& body) {
+  if (parallel) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) body(i);
+  } else {
+    for (int64_t i = 0; i < n; ++i) body(i);
+  }
+}
+
 /** N operands iterated over one shape; operand k's element at multi-index i is offset[k] + Σ i_d * strides[k][d]. */
 template <size_t N>
 struct StridedPlan {
@@ -76,8 +91,7 @@ struct StridedPlan {
     if (cols == 0 || rows == 0) return;
     int64_t total = rows * cols;
     bool par = total >= 2 * kParallelGrain && rows > 1;
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t r = 0; r < rows; ++r) row(rowOffsets(r), innerStride, cols);
+    parallelFor(rows, par, [&](int64_t r) { row(rowOffsets(r), innerStride, cols); });
   }
 };
 

@@ -19,7 +19,13 @@ export interface NativeAddon {
   argBuffer(): Float64Array;
   /** Runs kernel `id` on the buffers with `nargs` numeric arguments taken from argBuffer(). */
   run(id: number, inputs: TypedArray[], outputs: TypedArray[], nargs: number): void;
+  /** run() for one input and one output, without the arrays (cheaper to cross). */
+  run1x1(id: number, input: TypedArray, output: TypedArray, nargs: number): void;
+  /** run() for two inputs and one output, without the arrays. */
+  run2x1(id: number, input0: TypedArray, input1: TypedArray, output: TypedArray, nargs: number): void;
+  /** Sets the OpenMP thread count of kernels and oneDNN (values below 1 mean 1). */
   setNumThreads(n: number): void;
+  /** The OpenMP thread count kernels use. */
   numThreads(): number;
 }
 
@@ -55,6 +61,10 @@ export class Kernel {
     for (const a of numbers) {
       if (typeof a === 'number') args[n++] = a;
       else for (let i = 0; i < a.length; i++) args[n++] = a[i];
+    }
+    if (outputs.length === 1) {
+      if (inputs.length === 1) return native.run1x1(this.id, inputs[0], outputs[0], n);
+      if (inputs.length === 2) return native.run2x1(this.id, inputs[0], inputs[1], outputs[0], n);
     }
     native.run(this.id, inputs, outputs, n);
   }

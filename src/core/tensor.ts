@@ -1,6 +1,7 @@
 import { DTYPE_CODE, type DType, type TypedArray } from './dtype.js';
 import { DisposedError, TraceError, fmtShape } from './errors.js';
-import { native } from './native.js';
+import { allocBuffer, releaseBuffer } from './buffers.js';
+import { userLocation } from './source-location.js';
 
 /** A native buffer shared by the tensors that view it (reshape shares, never copies). */
 export class Storage {
@@ -11,7 +12,7 @@ export class Storage {
   }
   release(): void {
     if (this.refs <= 0) return;
-    if (--this.refs === 0) native.free(this.data);
+    if (--this.refs === 0) releaseBuffer(this.data);
   }
 }
 
@@ -53,7 +54,8 @@ export function sizeOf(shape: readonly number[]): number {
 /**
  * An immutable n-dimensional array. A concrete tensor views a 64-byte-aligned native buffer; a symbolic one
  * (while tracing) carries only shape and dtype and records the ops applied to it into a FuncGraph.
- * Native memory is reclaimed when the tensor is garbage-collected; dispose() and tidy() release it earlier.
+ * Native memory is reclaimed when the tensor is garbage-collected; dispose() and tidy() release it earlier
+ * (except buffers of 1 KiB or less, which share slabs that only the garbage collector frees).
  */
 export class Tensor {
   /** Unique id (used by tapes and graphs). */
@@ -73,7 +75,7 @@ export class Tensor {
 
   /** @internal A new concrete tensor over freshly allocated, zero-filled native memory. */
   static alloc(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(shape, dtype, new Storage(native.alloc(DTYPE_CODE[dtype], sizeOf(shape))));
+    return new Tensor(shape, dtype, new Storage(allocBuffer(DTYPE_CODE[dtype], sizeOf(shape))));
   }
 
   /** @internal A tensor viewing the same storage with another shape (same element count). */
@@ -101,9 +103,8 @@ export class Tensor {
   /** @internal The storage, or a clear error for symbolic and disposed tensors. */
   concreteStorage(reader: string): Storage {
     if (this.symbolic) {
-      const where = new Error().stack?.split('\n').slice(2).find((l) => !/[/\\](src|compiler|runtime)[/\\]/.test(l)) ?? '';
       throw new TraceError(`${reader}() read the values of a symbolic tensor while tracing: ` +
-        `${this.symbolic.describe()}; read at ${where.trim().replace(/^at /, '')}`);
+        `${this.symbolic.describe()}; read at ${userLocation() ?? 'an unknown location'}`);
     }
     const s = this.storage!;
     if (s.disposed) throw new DisposedError(`${reader}(): tensor ${fmtShape(this.shape)} ${this.dtype} was disposed`);

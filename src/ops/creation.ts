@@ -11,6 +11,12 @@ const fillKernel = kernel('fill');
 /** Nested arrays of numbers/booleans, as `tensor()` accepts them. */
 export type NestedArray = number | boolean | NestedArray[];
 
+// Creation ops take dtypes from users (often untyped JS): an unknown name must not reach the native allocator.
+function checkDtype(op: string, dtype: DType): DType {
+  if (!isDType(dtype)) throw new ValueError(`${op}: unknown dtype ${JSON.stringify(dtype)}`);
+  return dtype;
+}
+
 function inferShape(values: NestedArray): number[] {
   const shape: number[] = [];
   let v: NestedArray = values;
@@ -38,7 +44,7 @@ function flatten(values: NestedArray, shape: readonly number[], dim: number, out
  * The dtype defaults to the typed array's, to bool for booleans, else float32.
  */
 export function tensor(values: NestedArray | TypedArray, shape?: readonly number[], dtype?: DType): Tensor {
-  if (dtype !== undefined && !isDType(dtype)) throw new ValueError(`tensor: unknown dtype ${JSON.stringify(dtype)}`);
+  if (dtype !== undefined) checkDtype('tensor', dtype);
   let flat: ArrayLike<number>;
   let inferred: number[];
   let d: DType;
@@ -72,14 +78,14 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 
 /** A tensor of `shape` filled with `value`. */
 export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  const t = Tensor.alloc(checkShape('fill', shape), dtype);
+  const t = Tensor.alloc(checkShape('fill', shape), checkDtype('fill', dtype));
   if (value !== 0) fillKernel.call([], [t.dataSync()], value);
   return t;
 }
 
 /** Zeros of `shape`. */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return Tensor.alloc(checkShape('zeros', shape), dtype);
+  return Tensor.alloc(checkShape('zeros', shape), checkDtype('zeros', dtype));
 }
 
 /** Ones of `shape`. */
@@ -99,7 +105,7 @@ export function onesLike(x: { shape: readonly number[]; dtype: DType }): Tensor 
 
 /** An n×m identity matrix (m defaults to n). */
 export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
-  const t = zeros([n, m], dtype);
+  const t = Tensor.alloc(checkShape('eye', [n, m]), checkDtype('eye', dtype));
   const data = t.dataSync();
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return t;
@@ -110,7 +116,8 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new ValueError('range: step must not be 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const t = Tensor.alloc([n], dtype);
+  if (!Number.isFinite(n)) throw new ValueError(`range: start ${start}, stop ${stop}, step ${step} give no finite length`);
+  const t = Tensor.alloc([n], checkDtype('range', dtype));
   const data = t.dataSync();
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return t;

@@ -3,6 +3,7 @@
 // broadcast dims have stride 0. The TS registry computes the strides; these kernels check them.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "../strided.h"
 
@@ -21,8 +22,7 @@ void unaryLoop(const KernelCall& c, Op op) {
   const T* a = x.as<T>();
   R* o = y.as<R>();
   int64_t nn = static_cast<int64_t>(n);
-#pragma omp parallel for schedule(static) if (nn >= 2 * kParallelGrain)
-  for (int64_t i = 0; i < nn; ++i) o[i] = op(a[i]);
+  parallelFor(nn, nn >= 2 * kParallelGrain, [&](int64_t i) { o[i] = op(a[i]); });
 }
 
 #define KILN_UNARY(NAME, DISPATCH, EXPR)                                        \
@@ -90,8 +90,8 @@ BroadcastArgs readBroadcast(const KernelCall& c, size_t nin) {
   int64_t rank = c.iarg(0);
   if (rank < 0 || rank > 16) c.fail("rank out of range");
   b.shape = c.iargs(1, rank);
+  c.expectElements(c.out[0], elementCount(b.shape), "output");  // before any stride product can overflow
   b.strides[0] = contiguousStrides(b.shape);
-  c.expectElements(c.out[0], elementCount(b.shape), "output");
   for (size_t k = 0; k < nin; ++k) {
     b.strides[k + 1] = c.iargs(1 + (k + 1) * rank, rank);
     checkStridedBounds(c, k == 0 ? "input 0" : k == 1 ? "input 1" : "input 2", 0, b.shape, b.strides[k + 1],
@@ -125,12 +125,25 @@ void binaryLoop(const KernelCall& c, Op op) {
   });
 }
 
+// Integer x/0 gives 0 (as TensorFlow); x / -1 is a wrapping negation because INT_MIN / -1 traps on x86.
+template <typename T> inline T wrapNeg(T a) {
+  return static_cast<T>(0u - static_cast<std::make_unsigned_t<T>>(a));
+}
+template <typename T> inline T divT(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return a / b;
+  } else {
+    if (b == 0) return 0;
+    if (b == -1) return wrapNeg(a);
+    return a / b;
+  }
+}
 template <typename T> inline T floorMod(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     T r = std::fmod(a, b);
     return (r != T(0) && ((r < T(0)) != (b < T(0)))) ? r + b : r;
   } else {
-    if (b == 0) return 0;
+    if (b == 0 || b == -1) return 0;
     T r = a % b;
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
   }
@@ -140,6 +153,7 @@ template <typename T> inline T floorDiv(T a, T b) {
     return std::floor(a / b);
   } else {
     if (b == 0) return 0;
+    if (b == -1) return wrapNeg(a);
     T q = a / b;
     return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
   }
@@ -184,7 +198,7 @@ template <typename T> inline T powT(T a, T b) {
 KILN_BINARY(add, KILN_DISPATCH_NUMERIC, a + b)
 KILN_BINARY(sub, KILN_DISPATCH_NUMERIC, a - b)
 KILN_BINARY(mul, KILN_DISPATCH_NUMERIC, a * b)
-KILN_BINARY(div, KILN_DISPATCH_NUMERIC, (std::is_integral_v<T> && b == 0) ? T(0) : a / b)
+KILN_BINARY(div, KILN_DISPATCH_NUMERIC, divT(a, b))
 KILN_BINARY(pow, KILN_DISPATCH_NUMERIC, powT(a, b))
 KILN_BINARY(maximum, KILN_DISPATCH_NUMERIC, (a > b || a != a) ? a : b)
 KILN_BINARY(minimum, KILN_DISPATCH_NUMERIC, (a < b || a != a) ? a : b)

@@ -30,14 +30,15 @@ void matmulKernel(const KernelCall& c) {
   int64_t r = c.iarg(5);
   if (M < 0 || N < 0 || K < 0 || r < 0 || r > 8) c.fail("bad matmul dims");
   std::vector<int64_t> bshape = c.iargs(6, r), sa = c.iargs(6 + r, r), sb = c.iargs(6 + 2 * r, r);
-  int64_t batch = elementCount(bshape);
-  c.expectElements(c.out[0], batch * M * N, "output");
-  // The last matrix of each operand must end inside its buffer.
-  checkStridedBounds(c, "input 0 batches", 0, bshape, sa, c.in[0].count() - (M * K > 0 ? M * K - 1 : 0));
-  checkStridedBounds(c, "input 1 batches", 0, bshape, sb, c.in[1].count() - (K * N > 0 ? K * N - 1 : 0));
-  if (M * K > static_cast<int64_t>(c.in[0].count()) || K * N > static_cast<int64_t>(c.in[1].count()))
+  // Overflow-checked products: wrapped sizes would pass the buffer checks below.
+  int64_t batch = elementCount(bshape), MK = elementCount({M, K}), KN = elementCount({K, N});
+  c.expectElements(c.out[0], elementCount({batch, M, N}), "output");
+  if (batch == 0 || M == 0 || N == 0) return;  // empty output: no operand is read
+  if (MK > static_cast<int64_t>(c.in[0].count()) || KN > static_cast<int64_t>(c.in[1].count()))
     c.fail("operand smaller than one matrix");
-  if (batch == 0 || M == 0 || N == 0) return;
+  // The last matrix of each operand must end inside its buffer (an empty operand is never read).
+  if (MK > 0) checkStridedBounds(c, "input 0 batches", 0, bshape, sa, c.in[0].count() - (MK - 1));
+  if (KN > 0) checkStridedBounds(c, "input 1 batches", 0, bshape, sb, c.in[1].count() - (KN - 1));
   auto run = [&](auto tag) {
     using T = decltype(tag);
     const T* A = c.in[0].as<T>();

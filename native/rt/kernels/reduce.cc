@@ -56,8 +56,7 @@ void reduceKernel(const KernelCall& c) {
       redOff[j] = off;
     }
     bool par = outN * redN >= 2 * kParallelGrain && outN > 1;
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t o = 0; o < outN; ++o) {
+    parallelFor(outN, par, [&](int64_t o) {
       int64_t base = 0, rem = o;
       for (size_t d = keptShape.size(); d-- > 0;) {
         base += (rem % keptShape[d]) * keptStrides[d];
@@ -88,7 +87,7 @@ void reduceKernel(const KernelCall& c) {
         if (arg) c.out[0].as<int32_t>()[o] = static_cast<int32_t>(bestJ);
         else c.out[0].as<T>()[o] = best;
       }
-    }
+    });
   };
   KILN_DISPATCH_NUMERIC(c, c.in[0].dtype, KILN_RUN_TAG)
 }

@@ -4,7 +4,7 @@ import { Tensor, sizeOf } from '../../core/tensor.js';
 import { kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, normalizeAxis } from '../shape-utils.js';
+import { broadcastShapes, broadcastStrides, checkShape, contiguousStrides, normalizeAxis } from '../shape-utils.js';
 import { sumTo } from '../composites/sum-to.js';
 
 const copy = kernel('copy');
@@ -71,7 +71,7 @@ export const transposePrim = definePrimitive<{ perm: number[] }>({
 export function transpose(x: OpInput, perm?: readonly number[]): Tensor {
   const t = toTensor(x);
   const p = perm ? perm.map((a) => normalizeAxis('transpose', a, t.rank)) : t.shape.map((_, i) => t.rank - 1 - i);
-  if (p.every((a, i) => a === i)) return t;
+  if (p.length === t.rank && p.every((a, i) => a === i)) return t;
   return apply1(transposePrim, [t], { perm: p });
 }
 
@@ -79,6 +79,7 @@ export const broadcastToPrim = definePrimitive<{ shape: number[] }>({
   name: 'broadcastTo',
   kind: 'movement',
   infer: ([x], { shape }) => {
+    checkShape('broadcastTo', shape);
     const b = broadcastShapes('broadcastTo', x.shape, shape);
     if (b.length !== shape.length || b.some((d, i) => d !== shape[i]))
       throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);

@@ -1,0 +1,21 @@
+// Entry of `npm run bench`: runs every benchmark in one process and prints the tables (see bench/RESULTS.md).
+// Set KILN_BENCH=eager or KILN_BENCH=matmul to run one of them.
+import { cpus } from 'node:os';
+import { native } from '../src/core/native.js';
+import { formatEagerOverhead, runEagerOverhead } from './eager-overhead.js';
+import { dnnlVersion, formatMatmul, runMatmul } from './matmul.js';
+
+const only = process.env.KILN_BENCH;
+console.log(`kiln bench — ${new Date().toISOString()} — node ${process.version} — ${cpus()[0]?.model ?? '?'} ` +
+  `× ${cpus().length} — kiln threads ${native.numThreads()}`);
+
+if (!only || only === 'eager') {
+  console.log('\nEager per-op overhead (median of 9 batches of 20000 ops; output allocation and GC included)\n');
+  console.log(formatEagerOverhead(runEagerOverhead()));
+}
+if (!only || only === 'matmul') {
+  console.log('\nMatmul float32, kiln.ops.matmul vs dnnl_sgemm called directly (median and fastest timed call)\n');
+  const rows = runMatmul();
+  console.log(formatMatmul(rows));
+  console.log(`oneDNN ${dnnlVersion}`);
+}

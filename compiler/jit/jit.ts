@@ -1,0 +1,69 @@
+// kiln.jit: traces a function once per input signature (shapes and dtypes of its tensor arguments), caches
+// the graph with its executable, and runs that on every later call with the same signature.
+import { ValueError } from '../../src/core/errors.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { Variable } from '../../src/core/variable.js';
+import type { FuncGraph, OutputStructure } from '../ir/func-graph.js';
+import { fmtType } from '../ir/printer.js';
+import { trace, type TraceOutput } from '../trace/trace.js';
+import { interpretGraph, type Compile, type Executable } from './executable.js';
+
+/** Options of jit(). */
+export interface JitOptions {
+  /** Name of the traced graphs (default: the function's name, else "jit"). */
+  name?: string;
+  /** How a traced graph becomes runnable (default: the reference interpreter). */
+  compile?: Compile;
+}
+
+/** A jitted function: call it like the original; it also exposes its cache of traced graphs. */
+export interface JitFunction<R extends TraceOutput> {
+  (...args: Tensor[]): R;
+  /** Number of input signatures traced so far. */
+  readonly cacheSize: number;
+  /** The traced graphs, one per signature, in tracing order. */
+  readonly graphs: readonly FuncGraph[];
+}
+
+interface CacheEntry {
+  graph: FuncGraph;
+  executable: Executable;
+}
+
+function rebuild(structure: OutputStructure, outs: Tensor[]): TraceOutput {
+  if (structure.kind === 'tensor') return outs[0];
+  if (structure.kind === 'array') return outs;
+  return Object.fromEntries(structure.keys.map((k, i) => [k, outs[i]]));
+}
+
+/**
+ * Compiles `fn` (like tf.function / jax.jit). The first call with a new signature traces `fn` on symbolic
+ * tensors; every call runs the cached graph. Variables `fn` reads or assigns are graph state: after a call they
+ * hold what eager execution would have left in them. `fn` must return a Tensor, an array or a record of
+ * Tensors, and must not read tensor values on the host (TraceError). Use valueAndGrad inside `fn` for gradients.
+ */
+export function jit<R extends TraceOutput>(fn: (...args: Tensor[]) => R, options: JitOptions = {}): JitFunction<R> {
+  const name = options.name ?? (fn.name || 'jit');
+  const compile = options.compile ?? interpretGraph;
+  const cache = new Map<string, CacheEntry>();
+  const call = (...args: Tensor[]): R => {
+    args.forEach((a: unknown, i) => {
+      if (!(a instanceof Tensor))
+        throw new ValueError(`jit @${name}: argument ${i} must be a Tensor, got ` +
+          (a instanceof Variable ? `Variable "${a.name}" (use it inside the function instead: it becomes graph state)`
+            : a === null ? 'null' : typeof a));
+    });
+    const key = args.map(fmtType).join(',');
+    let entry = cache.get(key);
+    if (!entry) {
+      const graph = trace(fn, args.map((a) => ({ shape: a.shape, dtype: a.dtype })), { name });
+      entry = { graph, executable: compile(graph) };
+      cache.set(key, entry);
+    }
+    return rebuild(entry.graph.structure, entry.executable.run(args)) as R;
+  };
+  return Object.defineProperties(call, {
+    cacheSize: { get: () => cache.size },
+    graphs: { get: () => [...cache.values()].map((e) => e.graph) },
+  }) as JitFunction<R>;
+}
