@@ -26,3 +26,7 @@ export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';
 export * as constraints from './constraints/index.js';
 export * as activations from './activations.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
+export * as optimizers from './optimizers/index.js';
+export * as datasets from './datasets/index.js';
