@@ -30,3 +30,4 @@ export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as datasets from './datasets/index.js';
+export { printGraph } from '../compiler/ir/printer.js';
