@@ -1,5 +1,5 @@
 import { DTYPE_CODE, type DType, type TypedArray } from './dtype.js';
-import { DisposedError, TraceError, fmtShape } from './errors.js';
+import { DisposedError, TraceError, ValueError, fmtShape } from './errors.js';
 import { allocBuffer, releaseBuffer } from './buffers.js';
 import { userLocation } from './source-location.js';
 
@@ -140,6 +140,12 @@ export class Tensor {
     const data = this.dataSync();
     if (this.size !== 1) throw new TraceError(`item(): tensor has ${this.size} elements, expected 1`);
     return data[0];
+  }
+
+  /** Tensors are immutable: always throws. Mutable state is a `kiln.Variable`. */
+  assign(_value: unknown): never {
+    throw new ValueError(`cannot assign to a constant tensor ${fmtShape(this.shape)} ${this.dtype}: tensors are ` +
+      'immutable; wrap the value in kiln.Variable to get assign/assignAdd/assignSub');
   }
 
   /** Releases the native memory now (shared storage is freed when its last view is disposed). */

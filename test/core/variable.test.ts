@@ -34,6 +34,12 @@ describe('Variable', () => {
     expect(() => m.slice([0, 0], [1, 1]).assign(kiln.zeros([2, 2]))).toThrow(/slice assign: expected shape \[1, 1\]/);
   });
 
+  test('a constant tensor is not assignable and says how to get a mutable one', () => {
+    const c = kiln.tensor([1, 2]);
+    expect(() => c.assign(kiln.tensor([3, 4]))).toThrow(/cannot assign to a constant tensor \[2\] float32.*kiln\.Variable/);
+    expect(c.array()).toEqual([1, 2]);
+  });
+
   test('ops accept variables and read their current value', () => {
     const v = new kiln.Variable(kiln.tensor([1, 2]), 'v');
     expectClose(kiln.ops.mul(v, 2), [2, 4], [2]);
