@@ -4,8 +4,11 @@
 
 namespace kiln {
 
-std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) {
-  std::vector<int64_t> s(shape.size());
+namespace {
+
+template <typename V>
+V contiguousStridesOf(const V& shape) {
+  V s(shape.size());
   int64_t acc = 1;
   for (size_t d = shape.size(); d-- > 0;) {
     s[d] = acc;
@@ -14,7 +17,8 @@ std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) {
   return s;
 }
 
-int64_t elementCount(const std::vector<int64_t>& shape) {
+template <typename V>
+int64_t elementCountOf(const V& shape) {
   // Shapes come from kernel arguments: a negative dim or a wrapped product would defeat every size check.
   int64_t n = 1;
   for (int64_t s : shape) {
@@ -24,8 +28,9 @@ int64_t elementCount(const std::vector<int64_t>& shape) {
   return n;
 }
 
-void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const std::vector<int64_t>& shape,
-                        const std::vector<int64_t>& strides, size_t count) {
+template <typename V>
+void checkStridedBoundsOf(const KernelCall& c, const char* what, int64_t offset, const V& shape, const V& strides,
+                          size_t count) {
   if (shape.size() != strides.size()) c.fail(std::string(what) + ": shape and strides differ in rank");
   for (int64_t s : shape) {
     if (s < 0) c.fail(std::string(what) + ": negative dimension");
@@ -45,6 +50,29 @@ void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, c
   if (lo < 0 || hi >= static_cast<int64_t>(count))
     c.fail(std::string(what) + ": strided access [" + std::to_string(lo) + ", " + std::to_string(hi) +
            "] outside buffer of " + std::to_string(count) + " elements");
+}
+
+}  // namespace
+
+Dims dimsArg(const KernelCall& c, size_t i, size_t n) {
+  if (n > Dims::kCapacity) c.fail("rank above 16");
+  Dims d(n);
+  for (size_t k = 0; k < n; ++k) d[k] = c.iarg(i + k);
+  return d;
+}
+
+std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) { return contiguousStridesOf(shape); }
+Dims contiguousStrides(const Dims& shape) { return contiguousStridesOf(shape); }
+int64_t elementCount(const std::vector<int64_t>& shape) { return elementCountOf(shape); }
+int64_t elementCount(const Dims& shape) { return elementCountOf(shape); }
+
+void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const std::vector<int64_t>& shape,
+                        const std::vector<int64_t>& strides, size_t count) {
+  checkStridedBoundsOf(c, what, offset, shape, strides, count);
+}
+void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const Dims& shape,
+                        const Dims& strides, size_t count) {
+  checkStridedBoundsOf(c, what, offset, shape, strides, count);
 }
 
 }  // namespace kiln

@@ -9,16 +9,55 @@
 
 namespace kiln {
 
+/**
+ * A shape or stride list of rank ≤ 16 held inline: the eager hot path handles a few of these per op, and heap
+ * vectors cost more than a small kernel's work.
+ */
+class Dims {
+ public:
+  static constexpr size_t kCapacity = 16;
+  Dims() = default;
+  /** n zeros. */
+  explicit Dims(size_t n) {
+    if (n > kCapacity) throw KernelError("rank above 16");
+    n_ = n;
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  int64_t& operator[](size_t i) { return v_[i]; }
+  int64_t operator[](size_t i) const { return v_[i]; }
+  int64_t& back() { return v_[n_ - 1]; }
+  void push_back(int64_t x) {
+    if (n_ == kCapacity) throw KernelError("rank above 16");
+    v_[n_++] = x;
+  }
+  void pop_back() { --n_; }
+  const int64_t* begin() const { return v_; }
+  const int64_t* end() const { return v_ + n_; }
+
+ private:
+  int64_t v_[kCapacity] = {};
+  size_t n_ = 0;
+};
+
+/** Reads `n` ≤ 16 integer args starting at `i` (checked) without touching the heap. */
+Dims dimsArg(const KernelCall& c, size_t i, size_t n);
+
 /** Contiguous (row-major) strides of a shape, in elements. */
 std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape);
+Dims contiguousStrides(const Dims& shape);
+/** Element count of a shape; throws KernelError on a negative dim or an overflowing product. */
 int64_t elementCount(const std::vector<int64_t>& shape);
+int64_t elementCount(const Dims& shape);
 
 /**
  * Checks that every element an operand reaches through (offset, shape, strides) lies inside `count` elements.
- * Negative strides are allowed (reversed slices).
+ * Negative strides are allowed (reversed slices); products are overflow-checked.
  */
 void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const std::vector<int64_t>& shape,
                         const std::vector<int64_t>& strides, size_t count);
+void checkStridedBounds(const KernelCall& c, const char* what, int64_t offset, const Dims& shape,
+                        const Dims& strides, size_t count);
 
 /**
  * Calls body(i) for i in [0, n): split over OpenMP threads when `parallel`, inline otherwise. A parallel region
@@ -38,18 +77,18 @@ inline void parallelFor(int64_t n, bool parallel, Body&& body) {
 /** N operands iterated over one shape; operand k's element at multi-index i is offset[k] + Σ i_d * strides[k][d]. */
 template <size_t N>
 struct StridedPlan {
-  std::vector<int64_t> outer;                     // shape of all but the innermost dim
-  std::array<std::vector<int64_t>, N> outerStride;
+  Dims outer;  // shape of all but the innermost dim
+  std::array<Dims, N> outerStride;
   std::array<int64_t, N> innerStride{};
   std::array<int64_t, N> base{};
   int64_t cols = 1;
   int64_t rows = 1;
 
-  StridedPlan(const std::vector<int64_t>& shape, const std::array<std::vector<int64_t>, N>& strides,
-              const std::array<int64_t, N>& offsets = {}) {
+  template <typename V>
+  StridedPlan(const V& shape, const std::array<V, N>& strides, const std::array<int64_t, N>& offsets = {}) {
     base = offsets;
-    std::vector<int64_t> dims;
-    std::array<std::vector<int64_t>, N> st;
+    Dims& dims = outer;
+    std::array<Dims, N>& st = outerStride;
     for (size_t d = 0; d < shape.size(); ++d) {
       if (shape[d] == 1) continue;  // size-1 dims contribute nothing
       bool merge = !dims.empty();
@@ -68,9 +107,7 @@ struct StridedPlan {
       dims.pop_back();
       for (size_t k = 0; k < N; ++k) st[k].pop_back();
     }
-    for (int64_t s : shape) if (s == 0) cols = 0;
-    outer = dims;
-    outerStride = st;
+    for (size_t d = 0; d < shape.size(); ++d) if (shape[d] == 0) cols = 0;
     for (int64_t s : outer) rows *= s;
   }
 

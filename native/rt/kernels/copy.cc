@@ -13,11 +13,11 @@ void copyKernel(const KernelCall& c) {
   c.expectDtype(c.out[0], c.in[0].dtype, "output");
   int64_t rank = c.iarg(0);
   if (rank < 0 || rank > 16) c.fail("rank out of range");
-  std::vector<int64_t> shape = c.iargs(1, rank);
+  Dims shape = dimsArg(c, 1, rank);
   int64_t srcOff = c.iarg(1 + rank);
-  std::vector<int64_t> srcStr = c.iargs(2 + rank, rank);
+  Dims srcStr = dimsArg(c, 2 + rank, rank);
   int64_t dstOff = c.iarg(2 + 2 * rank);
-  std::vector<int64_t> dstStr = c.iargs(3 + 2 * rank, rank);
+  Dims dstStr = dimsArg(c, 3 + 2 * rank, rank);
   checkStridedBounds(c, "source", srcOff, shape, srcStr, c.in[0].count());
   checkStridedBounds(c, "destination", dstOff, shape, dstStr, c.out[0].count());
   auto run = [&](auto tag) {

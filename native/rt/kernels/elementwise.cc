@@ -81,19 +81,19 @@ KILN_KERNEL("isFinite", floatTest<true>);
 
 // ---- binary with broadcasting ----
 struct BroadcastArgs {
-  std::vector<int64_t> shape;
-  std::array<std::vector<int64_t>, 4> strides;  // out, in0, in1, in2
+  Dims shape;
+  std::array<Dims, 4> strides;  // out, in0, in1, in2
 };
 
 BroadcastArgs readBroadcast(const KernelCall& c, size_t nin) {
   BroadcastArgs b;
   int64_t rank = c.iarg(0);
   if (rank < 0 || rank > 16) c.fail("rank out of range");
-  b.shape = c.iargs(1, rank);
+  b.shape = dimsArg(c, 1, rank);
   c.expectElements(c.out[0], elementCount(b.shape), "output");  // before any stride product can overflow
   b.strides[0] = contiguousStrides(b.shape);
   for (size_t k = 0; k < nin; ++k) {
-    b.strides[k + 1] = c.iargs(1 + (k + 1) * rank, rank);
+    b.strides[k + 1] = dimsArg(c, 1 + (k + 1) * rank, rank);
     checkStridedBounds(c, k == 0 ? "input 0" : k == 1 ? "input 1" : "input 2", 0, b.shape, b.strides[k + 1],
                        c.in[k].count());
   }

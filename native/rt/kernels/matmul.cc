@@ -31,8 +31,8 @@ void matmulKernel(const KernelCall& c) {
   if (M < 0 || N < 0 || K < 0 || r < 0 || r > 8) c.fail("bad matmul dims");
   std::vector<int64_t> bshape = c.iargs(6, r), sa = c.iargs(6 + r, r), sb = c.iargs(6 + 2 * r, r);
   // Overflow-checked products: wrapped sizes would pass the buffer checks below.
-  int64_t batch = elementCount(bshape), MK = elementCount({M, K}), KN = elementCount({K, N});
-  c.expectElements(c.out[0], elementCount({batch, M, N}), "output");
+  int64_t batch = elementCount(bshape), MK = elementCount(std::vector<int64_t>{M, K}), KN = elementCount(std::vector<int64_t>{K, N});
+  c.expectElements(c.out[0], elementCount(std::vector<int64_t>{batch, M, N}), "output");
   if (batch == 0 || M == 0 || N == 0) return;  // empty output: no operand is read
   if (MK > static_cast<int64_t>(c.in[0].count()) || KN > static_cast<int64_t>(c.in[1].count()))
     c.fail("operand smaller than one matrix");

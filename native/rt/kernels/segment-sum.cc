@@ -19,8 +19,8 @@ void segmentSumKernel(const KernelCall& c) {
   const int64_t numSegments = c.iarg(0), inner = c.iarg(1);
   if (numSegments < 0 || inner < 0) c.fail("negative dimension");
   const int64_t n = static_cast<int64_t>(c.in[1].count());
-  c.expectElements(c.in[0], elementCount({n, inner}), "data");
-  c.expectElements(c.out[0], elementCount({numSegments, inner}), "output");
+  c.expectElements(c.in[0], elementCount(std::vector<int64_t>{n, inner}), "data");
+  c.expectElements(c.out[0], elementCount(std::vector<int64_t>{numSegments, inner}), "output");
   const int32_t* ids = c.in[1].as<int32_t>();
   for (int64_t i = 0; i < n; ++i)
     if (ids[i] < 0 || ids[i] >= numSegments)
