@@ -11,6 +11,7 @@
 
 #include "../rt/kernel.h"
 #include "../jit/jit-addon.h"
+#include "executor-addon.h"
 
 namespace {
 
@@ -204,6 +205,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads));
   kiln::registerJit(env, exports);
+  kiln::registerExecutor(env, exports);
   return exports;
 }
 

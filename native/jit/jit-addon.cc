@@ -235,4 +235,8 @@ void registerJit(Napi::Env env, Napi::Object exports) {
   exports.Set("hostInfo", Napi::Function::New(env, HostInfo));
 }
 
+std::shared_ptr<kiln_jit_module> jitModuleOf(const Napi::Env& env, const Napi::Value& handle, const char* fn) {
+  return moduleOf(env, handle, fn);
+}
+
 }  // namespace kiln

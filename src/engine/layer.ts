@@ -19,6 +19,7 @@ import { InputSpec, assertInputCompatibility, type Shape } from './input-spec.js
 import { LayerWeight } from './layer-weight.js';
 import { learningPhase } from './learning-phase.js';
 import { getMask, setMask } from './mask.js';
+import { isKerasTensor, symbolicCall } from './node.js';
 import { toSnakeCase, uniqueName } from './naming.js';
 import type { Config } from './registry.js';
 
@@ -44,6 +45,8 @@ export interface LayerOptions {
   dtype?: DType;
   /** Penalty on the outputs, divided by the batch size, added to `losses` at each call. */
   activityRegularizer?: RegularizerIdentifier | null;
+  /** The layer cannot be traced (value-dependent control flow): it must implement computeOutputShape. */
+  dynamic?: boolean;
 }
 
 /** What call() receives besides the inputs. */
@@ -93,7 +96,7 @@ function flat(x: LayerIO): Tensor[] {
 }
 
 /** Layers held by `layer` as attributes or in (nested) arrays, in assignment order. */
-function directChildren(layer: AnyLayer): AnyLayer[] {
+export function directChildren(layer: AnyLayer): AnyLayer[] {
   const out: AnyLayer[] = [];
   const visit = (v: unknown): void => {
     if (v instanceof Layer) {
@@ -137,6 +140,8 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
   supportsMasking = false;
   /** Penalty on the outputs added to the losses at each call. */
   readonly activityRegularizer: Regularizer | null;
+  /** Never traced: symbolic calls take the output shapes from computeOutputShape. */
+  readonly dynamic: boolean;
   /** Floating inputs are cast to the layer's dtype (Keras autocast); containers turn it off. */
   protected autocast = true;
 
@@ -149,13 +154,14 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
   readonly #metrics = new Map<string, AddedMetric>();
 
   constructor(options: LayerOptions = {}) {
-    const { name, trainable = true, dtype = 'float32', activityRegularizer = null } = options;
+    const { name, trainable = true, dtype = 'float32', activityRegularizer = null, dynamic = false } = options;
     this.name = name ?? uniqueName(toSnakeCase(new.target.name));
     if (!isFloat(dtype) && dtype !== 'int32' && dtype !== 'bool')
       throw new ValueError(`${new.target.name} "${this.name}": unknown dtype ${JSON.stringify(dtype)}`);
     this.dtype = dtype;
     this.#trainable = trainable;
     this.activityRegularizer = getRegularizer(activityRegularizer);
+    this.dynamic = dynamic;
   }
 
   /** How messages name the layer: `Dense "dense_1"`. */
@@ -196,11 +202,19 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
     return mask;
   }
 
+  /** Output shape(s) from input shape(s), null for unknown dims; dynamic layers must override it. */
+  computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    void inputShape;
+    throw new ValueError(`${this.label}: a dynamic layer must implement computeOutputShape()`);
+  }
+
   /** Runs the layer (Keras `__call__`): checks the inputs, builds on first use, calls, and attaches masks. */
   apply(inputs: In, options: ApplyOptions = {}): Out {
     for (const t of flat(inputs))
       if (!(t instanceof Tensor))
         throw new ValueError(`${this.label}: inputs must be tensors, got ${t === null ? 'null' : typeof t}`);
+    // Symbolic tensors of the functional API: record a node instead of computing.
+    if (flat(inputs).some(isKerasTensor)) return symbolicCall(this as AnyLayer, inputs, options) as Out;
     const x = this.autocast ? this.castInputs(inputs) : inputs;
     assertInputCompatibility(this.label, this.inputSpec, flat(x));
     if (!this.built) {

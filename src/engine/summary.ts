@@ -11,6 +11,8 @@ export interface SummaryRow {
   outputShape: string;
   /** Parameter count. */
   params: number;
+  /** Inbound layers of a functional model's layer, e.g. "dense[0][0]" ("-" for inputs); the column shows when set. */
+  connectedTo?: string;
 }
 
 function count(ws: readonly LayerWeight[]): number {
@@ -35,8 +37,10 @@ function readableSize(n: number): string {
 /** The summary table of a model named `title` with these rows and weights. */
 export function formatSummary(title: string, rows: readonly SummaryRow[], trainable: readonly LayerWeight[],
                               nonTrainable: readonly LayerWeight[]): string {
-  const header = ['Layer (type)', 'Output Shape', 'Param #'];
-  const cells = rows.map((r) => [r.layer, r.outputShape, r.params.toLocaleString('en-US')]);
+  const connected = rows.some((r) => r.connectedTo !== undefined);
+  const header = ['Layer (type)', 'Output Shape', 'Param #', ...(connected ? ['Connected to'] : [])];
+  const cells = rows.map((r) => [r.layer, r.outputShape, r.params.toLocaleString('en-US'),
+    ...(connected ? [r.connectedTo ?? '-'] : [])]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)) + 2);
   const line = (l: string, m: string, r: string, fill: string): string =>
     l + widths.map((w) => fill.repeat(w)).join(m) + r;

@@ -21,7 +21,16 @@ export interface TapeHook {
   record(prim: Primitive, inputs: Tensor[], outputs: Tensor[], attrs: Attrs): void;
 }
 
+/** Implemented by src/engine: raw ops on symbolic tensors of the functional API become automatic op-layers. */
+export interface LayerGraphHook {
+  /** True when `t` is a symbolic tensor of the functional API. */
+  owns(t: Tensor): boolean;
+  /** Applies the primitive as an op-layer; returns its symbolic outputs. */
+  record(prim: Primitive, inputs: Tensor[], attrs: Attrs): Tensor[];
+}
+
 let traceHook: TraceHook | null = null;
+let layerGraphHook: LayerGraphHook | null = null;
 let tapeHook: TapeHook | null = null;
 
 /** @internal Installs (or removes) the tracing hook; returns the previous one. */
@@ -29,6 +38,11 @@ export function setTraceHook(h: TraceHook | null): TraceHook | null {
   const prev = traceHook;
   traceHook = h;
   return prev;
+}
+
+/** @internal Installs the functional API's op-layer hook. */
+export function setLayerGraphHook(h: LayerGraphHook): void {
+  layerGraphHook = h;
 }
 
 /** @internal */
@@ -60,9 +74,12 @@ function describe(x: unknown): string {
 
 /** Runs a primitive on tensors (the single entry point of all ops). */
 export function apply<A extends Attrs>(prim: Primitive<A>, inputs: Tensor[], attrs: A): Tensor[] {
-  const out = prim.infer(inputs, attrs);
   let symbolic = false;
   for (const t of inputs) if (t.symbolic) symbolic = true;
+  // Before infer: functional-API tensors have unknown (-1) dims that only the op-layer's tracing resolves.
+  if (symbolic && layerGraphHook && inputs.some((t) => layerGraphHook!.owns(t)))
+    return layerGraphHook.record(prim as unknown as Primitive, inputs, attrs);
+  const out = prim.infer(inputs, attrs);
   // State and random ops are recorded while tracing even without symbolic inputs: they must run at every
   // execution of the graph, not once at trace time.
   if (symbolic || (traceHook && (prim.kind === 'state' || prim.kind === 'random'))) {

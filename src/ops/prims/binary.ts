@@ -2,7 +2,6 @@
 import type { DType } from '../../core/dtype.js';
 import { Tensor } from '../../core/tensor.js';
 import { Variable } from '../../core/variable.js';
-import { kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive, type Primitive, type TensorInfo } from '../registry.js';
 import { ALL_DTYPES, NUMERIC, broadcastShapes, broadcastStrides, expectDtype, sameDtype } from '../shape-utils.js';
@@ -15,7 +14,6 @@ import { onesLike, zerosLike } from '../creation.js';
 type BinaryGrad = (a: Tensor, b: Tensor, y: Tensor, dy: Tensor) => [Tensor | null, Tensor | null];
 
 function defineBinary(name: string, dtypes: readonly DType[], grad: BinaryGrad | null, outDtype?: DType): Primitive {
-  const k = kernel(name);
   return definePrimitive({
     name,
     kind: 'elementwise',
@@ -30,12 +28,10 @@ function defineBinary(name: string, dtypes: readonly DType[], grad: BinaryGrad |
           return [da && sumTo(da, a.shape), db && sumTo(db, b.shape)];
         }
       : undefined,
-    eager: ([a, b], _attrs, [o]) => {
-      const out = Tensor.alloc(o.shape, o.dtype);
-      k.call([a.dataSync(), b.dataSync()], [out.dataSync()], o.shape.length, o.shape,
-        broadcastStrides(a.shape, o.shape), broadcastStrides(b.shape, o.shape));
-      return [out];
-    },
+    kernelCall: ([a, b], _attrs, [o]) => ({
+      kernel: name,
+      args: [o.shape.length, o.shape, broadcastStrides(a.shape, o.shape), broadcastStrides(b.shape, o.shape)],
+    }),
   });
 }
 

@@ -1,12 +1,9 @@
 import type { DType } from '../../core/dtype.js';
 import { isDType, isFloat } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
-import { Tensor } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import type { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
-
-const k = kernel('cast');
 
 /** Converts dtypes; float→int truncates toward zero, nonzero→true. Gradient flows between float dtypes only. */
 export const castPrim = definePrimitive<{ dtype: DType }>({
@@ -17,11 +14,7 @@ export const castPrim = definePrimitive<{ dtype: DType }>({
     return [{ shape: x.shape, dtype }];
   },
   grad: ([x], _y, [dy]) => [isFloat(x.dtype) && isFloat(dy.dtype) ? cast(dy, x.dtype) : null],
-  eager: ([x], _a, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    k.call([x.dataSync()], [out.dataSync()]);
-    return [out];
-  },
+  kernelCall: () => ({ kernel: 'cast', args: [] }),
 });
 
 /** Casts `x` to `dtype` (returns x itself when it already has that dtype). */

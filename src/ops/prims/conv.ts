@@ -3,9 +3,8 @@
 // differentiable. conv1d is a composite over conv2d. float32 runs on oneDNN, float64 on direct loops.
 import { ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
-import { kernel, type Kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
-import { definePrimitive, type TensorInfo } from '../registry.js';
+import { definePrimitive, type KernelCallSpec, type TensorInfo } from '../registry.js';
 import { FLOATS, expectDtype, expectRank, sameDtype } from '../shape-utils.js';
 import { expandDims, squeeze } from './movement.js';
 
@@ -83,18 +82,11 @@ function expectShape(op: string, what: string, shape: readonly number[], rank: n
 }
 
 /** Runs one of the three conv kernels: geometry args are those of the forward problem x ⋆ f → y. */
-function runConv(k: Kernel, inputs: Tensor[], outInfo: TensorInfo, x: readonly number[], f: readonly number[],
-                 a: ConvAttrs): Tensor {
-  const g = convGeometry(k.name, x, f, a, '');
-  const out = Tensor.alloc(outInfo.shape, outInfo.dtype);
-  k.call(inputs.map((t) => t.dataSync()), [out.dataSync()], x, g.outShape[1], g.outShape[2], f[3],
-    f[0], f[1], a.strides, a.dilations, g.pads);
-  return out;
+/** The call of conv kernel `name` for input shape `x` and filter shape `f`. */
+function convCall(name: string, x: readonly number[], f: readonly number[], a: ConvAttrs): KernelCallSpec {
+  const g = convGeometry(name, x, f, a, '');
+  return { kernel: name, args: [x, g.outShape[1], g.outShape[2], f[3], f[0], f[1], a.strides, a.dilations, g.pads] };
 }
-
-const kForward = kernel('conv2d');
-const kBackpropInput = kernel('conv2d_backprop_input');
-const kBackpropFilter = kernel('conv2d_backprop_filter');
 
 const shapes = (xName: string, x: readonly number[], fName: string, f: readonly number[]) =>
   `${xName} shape ${fmtShape(x)}, ${fName} shape ${fmtShape(f)}`;
@@ -111,7 +103,7 @@ const conv2dPrim = definePrimitive<ConvAttrs>({
     conv2dBackpropInputOp(dy, f, x.shape, a),
     conv2dBackpropFilterOp(x, dy, f.shape, a),
   ],
-  eager: ([x, f], a, [o]) => [runConv(kForward, [x, f], o, x.shape, f.shape, a)],
+  kernelCall: ([x, f], a) => convCall('conv2d', x.shape, f.shape, a),
 });
 
 interface BackpropInputAttrs extends ConvAttrs {
@@ -137,7 +129,7 @@ const conv2dBackpropInputPrim = definePrimitive<BackpropInputAttrs>({
     conv2dOp(g, f, a),
     conv2dBackpropFilterOp(g, dy, f.shape, a),
   ],
-  eager: ([dy, f], a, [o]) => [runConv(kBackpropInput, [dy, f], o, a.inputShape, f.shape, a)],
+  kernelCall: ([, f], a) => convCall('conv2d_backprop_input', a.inputShape, f.shape, a),
 });
 
 interface BackpropFilterAttrs extends ConvAttrs {
@@ -162,7 +154,7 @@ const conv2dBackpropFilterPrim = definePrimitive<BackpropFilterAttrs>({
     conv2dBackpropInputOp(dy, g, x.shape, a),
     conv2dOp(x, g, a),
   ],
-  eager: ([x, dy], a, [o]) => [runConv(kBackpropFilter, [x, dy], o, x.shape, a.filterShape, a)],
+  kernelCall: ([x], a) => convCall('conv2d_backprop_filter', x.shape, a.filterShape, a),
 });
 
 const convAttrs = (a: ConvAttrs): ConvAttrs =>

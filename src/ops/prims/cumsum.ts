@@ -1,7 +1,6 @@
 // Cumulative sum and product along one axis (native scans). Gradients: the scan of dy in the other direction
 // (for cumprod, of dy·y, divided by x: inputs containing zeros get no exact gradient, as for prod).
-import { Tensor, sizeOf } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import { sizeOf, type Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive, type Primitive } from '../registry.js';
 import { NUMERIC, expectDtype, normalizeAxis } from '../shape-utils.js';
@@ -31,12 +30,11 @@ function defineScan(name: 'cumsum' | 'cumprod', grad: NonNullable<Primitive<Scan
       return [{ shape: [...x.shape], dtype: x.dtype }];
     },
     grad,
-    eager: ([x], { axis, exclusive, reverse }, [o]) => {
-      const out = Tensor.alloc(o.shape, o.dtype);
-      kernel(name).call([x.dataSync()], [out.dataSync()], sizeOf(x.shape.slice(0, axis)), x.shape[axis],
-        sizeOf(x.shape.slice(axis + 1)), exclusive ? 1 : 0, reverse ? 1 : 0);
-      return [out];
-    },
+    kernelCall: ([x], { axis, exclusive, reverse }) => ({
+      kernel: name,
+      args: [sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1)), exclusive ? 1 : 0,
+        reverse ? 1 : 0],
+    }),
   });
 }
 

@@ -4,18 +4,30 @@ import { ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { Tensor, sizeOf } from '../../core/tensor.js';
 import { kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
-import { definePrimitive } from '../registry.js';
+import { definePrimitive, type KernelCallSpec, type TensorInfo } from '../registry.js';
 import { NUMERIC, expectDtype, normalizeAxis } from '../shape-utils.js';
 import { transpose } from './movement.js';
 
 /** Runs a native kernel whose index checks become ValueErrors naming the op and the shapes. */
-function callChecked(name: string, context: string, run: () => void): void {
+function callChecked(name: string, context: string, describe: () => KernelCallSpec, inputs: readonly Tensor[],
+                     out: readonly TensorInfo[]): Tensor[] {
+  const outs = out.map((o) => Tensor.alloc(o.shape, o.dtype));
   try {
-    run();
+    const call = describe();
+    kernel(call.kernel).call(inputs.map((t) => t.dataSync()), outs.map((t) => t.dataSync()), ...call.args);
+    return outs;
   } catch (e) {
     const message = e instanceof Error ? e.message.replace(/^kernel \w+: /, '') : String(e);
     throw new ValueError(`${name}: ${message} (${context})`);
   }
+}
+
+function gatherCall([x]: readonly TensorInfo[], { axis }: { axis: number }): KernelCallSpec {
+  return { kernel: 'gather', args: [sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))] };
+}
+
+function segmentSumCall([data, ids]: readonly TensorInfo[], { numSegments }: { numSegments: number }): KernelCallSpec {
+  return { kernel: 'unsortedSegmentSum', args: [numSegments, sizeOf(data.shape.slice(ids.shape.length))] };
 }
 
 /** Picks slices of x along an axis by int32 indices. */
@@ -38,12 +50,11 @@ export const gatherPrim = definePrimitive<{ axis: number }>({
     const back = Array.from({ length: x.rank }, (_, i) => (i < axis ? i + 1 : i === axis ? 0 : i));
     return [transpose(summed, back), null];
   },
-  eager: ([x, indices], { axis }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    callChecked('gather', `params shape ${fmtShape(x.shape)}, axis ${axis}, indices shape ${fmtShape(indices.shape)}`,
-      () => kernel('gather').call([x.dataSync(), indices.dataSync()], [out.dataSync()],
-        sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))));
-    return [out];
+  kernelCall: gatherCall,
+  eager: (inputs, attrs, out) => {
+    const [x, indices] = inputs;
+    return callChecked('gather', `params shape ${fmtShape(x.shape)}, axis ${attrs.axis}, indices shape ` +
+      `${fmtShape(indices.shape)}`, () => gatherCall(inputs, attrs), inputs, out);
   },
 });
 
@@ -68,12 +79,12 @@ export const unsortedSegmentSumPrim = definePrimitive<{ numSegments: number }>({
     return [{ shape: [numSegments, ...data.shape.slice(ids.shape.length)], dtype: data.dtype }];
   },
   grad: ([, ids], _y, [dy]) => [gather(dy, ids, 0), null],
-  eager: ([data, ids], { numSegments }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    callChecked('unsortedSegmentSum', `data shape ${fmtShape(data.shape)}, segmentIds shape ${fmtShape(ids.shape)}, ` +
-      `numSegments ${numSegments}`, () => kernel('unsortedSegmentSum').call([data.dataSync(), ids.dataSync()],
-      [out.dataSync()], numSegments, sizeOf(data.shape.slice(ids.rank))));
-    return [out];
+  kernelCall: segmentSumCall,
+  eager: (inputs, attrs, out) => {
+    const [data, ids] = inputs;
+    return callChecked('unsortedSegmentSum', `data shape ${fmtShape(data.shape)}, segmentIds shape ` +
+      `${fmtShape(ids.shape)}, numSegments ${attrs.numSegments}`,
+      () => segmentSumCall(inputs, attrs), inputs, out);
   },
 });
 

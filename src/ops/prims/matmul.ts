@@ -1,7 +1,6 @@
 // matmul with batch dims (broadcast) and transposes; float32 runs through oneDNN sgemm.
 import { ShapeError, fmtShape } from '../../core/errors.js';
-import { Tensor } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import type { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
 import { NUMERIC, broadcastShapes, broadcastStrides, expectDtype, sameDtype } from '../shape-utils.js';
@@ -12,8 +11,6 @@ interface MatmulAttrs extends Record<string, unknown> {
   transposeA: boolean;
   transposeB: boolean;
 }
-
-const k = kernel('matmul');
 
 function dims(shape: readonly number[], transposed: boolean): [number, number] {
   const r = shape.length;
@@ -42,17 +39,14 @@ export const matmulPrim = definePrimitive<MatmulAttrs>({
     const db = transposeB ? matmul(dy, a, true, transposeA) : matmul(a, dy, !transposeA, false);
     return [sumTo(da, a.shape), sumTo(db, b.shape)];
   },
-  eager: ([a, b], { transposeA, transposeB }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
+  kernelCall: ([a, b], { transposeA, transposeB }, [o]) => {
     const [m, kk] = dims(a.shape, transposeA);
     const n = o.shape[o.shape.length - 1];
     const batch = o.shape.slice(0, -2);
     // Batch strides in elements: each operand's batch dims viewed as a tensor of matrices.
     const sa = broadcastStrides(a.shape.slice(0, -2), batch).map((s) => s * m * kk);
     const sb = broadcastStrides(b.shape.slice(0, -2), batch).map((s) => s * kk * n);
-    k.call([a.dataSync(), b.dataSync()], [out.dataSync()], m, n, kk, transposeA ? 1 : 0, transposeB ? 1 : 0,
-      batch.length, batch, sa, sb);
-    return [out];
+    return { kernel: 'matmul', args: [m, n, kk, transposeA ? 1 : 0, transposeB ? 1 : 0, batch.length, batch, sa, sb] };
   },
 });
 

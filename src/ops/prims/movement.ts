@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from '../../core/errors.js';
 import { Tensor, sizeOf } from '../../core/tensor.js';
 import { kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
-import { definePrimitive } from '../registry.js';
+import { definePrimitive, type KernelCallSpec } from '../registry.js';
 import { broadcastShapes, broadcastStrides, checkShape, contiguousStrides, normalizeAxis } from '../shape-utils.js';
 import { sumTo } from '../composites/sum-to.js';
 
@@ -13,6 +13,18 @@ const copy = kernel('copy');
 export function stridedCopy(src: Tensor, srcOffset: number, srcStrides: readonly number[], dst: Tensor,
                             dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void {
   copy.call([src.dataSync()], [dst.dataSync()], shape.length, shape, srcOffset, srcStrides, dstOffset, dstStrides);
+}
+
+/** The strided-copy kernel's call: dst region (offset, strides) ← src region over `shape`. */
+export function copyCall(srcOffset: number, srcStrides: readonly number[], dstOffset: number,
+                         dstStrides: readonly number[], shape: readonly number[]): KernelCallSpec {
+  return { kernel: 'copy', args: [shape.length, shape, srcOffset, srcStrides, dstOffset, dstStrides] };
+}
+
+/** A contiguous copy of all of a tensor of `shape` (the kernel call of ops that only relabel bytes). */
+export function flatCopyCall(shape: readonly number[]): KernelCallSpec {
+  const n = sizeOf(shape);
+  return copyCall(0, [1], 0, [1], [n]);
 }
 
 /** Resolves one -1 in a requested shape and checks the element count. */
@@ -34,6 +46,8 @@ export const reshapePrim = definePrimitive<{ shape: number[] }>({
   kind: 'movement',
   infer: ([x], { shape }) => [{ shape: resolveShape('reshape', x.shape, shape), dtype: x.dtype }],
   grad: ([x], _y, [dy]) => [reshape(dy, x.shape)],
+  // Eagerly a view; an executor that cannot alias runs it as a copy.
+  kernelCall: ([x]) => flatCopyCall(x.shape),
   eager: ([x], _a, [o]) => [Tensor.view(x, o.shape)],
 });
 
@@ -59,11 +73,9 @@ export const transposePrim = definePrimitive<{ perm: number[] }>({
     perm.forEach((p, i) => (inv[p] = i));
     return [transpose(dy, inv)];
   },
-  eager: ([x], { perm }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
+  kernelCall: ([x], { perm }, [o]) => {
     const st = contiguousStrides(x.shape);
-    stridedCopy(x, 0, perm.map((p) => st[p]), out, 0, contiguousStrides(o.shape), o.shape);
-    return [out];
+    return copyCall(0, perm.map((p) => st[p]), 0, contiguousStrides(o.shape), o.shape);
   },
 });
 
@@ -86,11 +98,7 @@ export const broadcastToPrim = definePrimitive<{ shape: number[] }>({
     return [{ shape: [...shape], dtype: x.dtype }];
   },
   grad: ([x], _y, [dy]) => [sumTo(dy, x.shape)],
-  eager: ([x], { shape }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    stridedCopy(x, 0, broadcastStrides(x.shape, shape), out, 0, contiguousStrides(shape), shape);
-    return [out];
-  },
+  kernelCall: ([x], { shape }) => copyCall(0, broadcastStrides(x.shape, shape), 0, contiguousStrides(shape), shape),
 });
 
 /** Broadcasts x to `shape` (NumPy rules). */

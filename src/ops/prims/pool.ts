@@ -2,9 +2,8 @@
 // composites over the 2-D ones. Average 'same' divides by the number of in-bounds elements, as TF/Keras.
 import { ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
-import { kernel, type Kernel } from '../../core/native.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
-import { definePrimitive, type TensorInfo } from '../registry.js';
+import { definePrimitive, type KernelCallSpec, type TensorInfo } from '../registry.js';
 import { FLOATS, expectDtype, expectRank, sameDtype } from '../shape-utils.js';
 import { reshape } from './movement.js';
 import { checkPadding, checkPair, toPair, windowOutput, type Padding, type Window2d } from './conv.js';
@@ -49,18 +48,11 @@ function checkGrad(op: string, xShape: readonly number[], dy: TensorInfo, a: Poo
 }
 
 /** Runs a pooling kernel; the geometry args are those of the forward problem on an input of `xShape`. */
-function runPool(k: Kernel, inputs: Tensor[], outInfo: TensorInfo, xShape: readonly number[], a: PoolAttrs): Tensor {
-  const g = poolGeometry(k.name, xShape, a);
-  const out = Tensor.alloc(outInfo.shape, outInfo.dtype);
-  k.call(inputs.map((t) => t.dataSync()), [out.dataSync()], xShape, g.outShape[1], g.outShape[2], a.poolSize,
-    a.strides, g.pads);
-  return out;
+/** The call of pooling kernel `name` for input shape `xShape`. */
+function poolCall(name: string, xShape: readonly number[], a: PoolAttrs): KernelCallSpec {
+  const g = poolGeometry(name, xShape, a);
+  return { kernel: name, args: [xShape, g.outShape[1], g.outShape[2], a.poolSize, a.strides, g.pads] };
 }
-
-const kMax = kernel('max_pool2d');
-const kAvg = kernel('avg_pool2d');
-const kMaxGrad = kernel('max_pool2d_grad');
-const kAvgGrad = kernel('avg_pool2d_grad');
 
 const poolAttrs = (a: PoolAttrs): PoolAttrs =>
   ({ poolSize: [...a.poolSize], strides: [...a.strides], padding: a.padding });
@@ -78,7 +70,7 @@ const maxPoolGradPrim = definePrimitive<PoolAttrs>({
     checkGrad('maxPoolGrad', x.shape, dy, a);
     return [{ shape: [...x.shape], dtype: x.dtype }];
   },
-  eager: ([x, dy], a, [o]) => [runPool(kMaxGrad, [x, dy], o, x.shape, a)],
+  kernelCall: ([x], a) => poolCall('max_pool2d_grad', x.shape, a),
 });
 
 const maxPoolPrim = definePrimitive<PoolAttrs>({
@@ -89,7 +81,7 @@ const maxPoolPrim = definePrimitive<PoolAttrs>({
     return [{ shape: poolGeometry('maxPool2d', x.shape, a).outShape, dtype: x.dtype }];
   },
   grad: ([x], _y, [dy], a) => [apply1(maxPoolGradPrim, [x, dy], poolAttrs(a))],
-  eager: ([x], a, [o]) => [runPool(kMax, [x], o, x.shape, a)],
+  kernelCall: ([x], a) => poolCall('max_pool2d', x.shape, a),
 });
 
 interface AvgPoolGradAttrs extends PoolAttrs {
@@ -115,7 +107,7 @@ const avgPoolGradPrim = definePrimitive<AvgPoolGradAttrs>({
     return [{ shape: [...a.inputShape], dtype: dy.dtype }];
   },
   grad: (_dy, _y, [g], a) => [avgPoolOp(g, a)],
-  eager: ([dy], a, [o]) => [runPool(kAvgGrad, [dy], o, a.inputShape, a)],
+  kernelCall: (_in, a) => poolCall('avg_pool2d_grad', a.inputShape, a),
 });
 
 const avgPoolPrim = definePrimitive<PoolAttrs>({
@@ -126,7 +118,7 @@ const avgPoolPrim = definePrimitive<PoolAttrs>({
     return [{ shape: poolGeometry('avgPool2d', x.shape, a).outShape, dtype: x.dtype }];
   },
   grad: ([x], _y, [dy], a) => [apply1(avgPoolGradPrim, [dy], { ...poolAttrs(a), inputShape: [...x.shape] })],
-  eager: ([x], a, [o]) => [runPool(kAvg, [x], o, x.shape, a)],
+  kernelCall: ([x], a) => poolCall('avg_pool2d', x.shape, a),
 });
 
 function attrs2d(poolSize: Window2d, strides: Window2d | undefined, padding: Padding): PoolAttrs {

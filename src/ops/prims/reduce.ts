@@ -1,9 +1,8 @@
 // Reductions over axes (keepDims like NumPy). One native kernel ("reduce") with a mode per primitive.
 import { ShapeError } from '../../core/errors.js';
-import { Tensor } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import type { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
-import { definePrimitive, type Primitive } from '../registry.js';
+import { definePrimitive, type KernelCallSpec, type Primitive, type TensorInfo } from '../registry.js';
 import { NUMERIC, expectDtype, normalizeAxes, normalizeAxis } from '../shape-utils.js';
 import { broadcastTo, reshape } from './movement.js';
 import { cast } from './cast.js';
@@ -14,7 +13,6 @@ interface ReduceAttrs extends Record<string, unknown> {
   keepDims: boolean;
 }
 
-const k = kernel('reduce');
 const MODES = { sum: 0, prod: 1, max: 2, min: 3, argMax: 4, argMin: 5 } as const;
 
 /** Shape of x with `axes` reduced (kept as 1 when keepDims). */
@@ -27,12 +25,10 @@ function reducedShape(shape: readonly number[], axes: readonly number[], keepDim
   return out;
 }
 
-function runReduce(mode: number, x: Tensor, axes: readonly number[], outShape: readonly number[],
-                   dtype: Tensor['dtype']): Tensor {
+/** The "reduce" kernel's call: mode, x's rank and shape, the kept axes then the reduced ones, the kept count. */
+function reduceCall(mode: number, x: TensorInfo, axes: readonly number[]): KernelCallSpec {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const out = Tensor.alloc(outShape, dtype);
-  k.call([x.dataSync()], [out.dataSync()], mode, x.rank, x.shape, [...kept, ...axes], kept.length);
-  return out;
+  return { kernel: 'reduce', args: [mode, x.shape.length, x.shape, [...kept, ...axes], kept.length] };
 }
 
 /** Gradient of a reduction's output, broadcast back to the input's shape. */
@@ -51,7 +47,7 @@ function defineReduce(name: keyof typeof MODES, grad: Primitive<ReduceAttrs>['gr
       return [{ shape: reducedShape(x.shape, axes, keepDims), dtype: x.dtype }];
     },
     grad,
-    eager: ([x], { axes }, [o]) => [runReduce(MODES[name], x, axes, o.shape, o.dtype)],
+    kernelCall: ([x], { axes }) => reduceCall(MODES[name], x, axes),
   });
 }
 
@@ -77,7 +73,7 @@ function defineArg(name: 'argMax' | 'argMin'): Primitive<{ axis: number }> {
       if (x.shape[axis] === 0) throw new ShapeError(`${name}: axis ${axis} is empty`);
       return [{ shape: x.shape.filter((_, i) => i !== axis), dtype: 'int32' }];
     },
-    eager: ([x], { axis }, [o]) => [runReduce(MODES[name], x, [axis], o.shape, 'int32')],
+    kernelCall: ([x], { axis }) => reduceCall(MODES[name], x, [axis]),
   });
 }
 const pArgMax = defineArg('argMax');

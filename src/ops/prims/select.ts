@@ -1,13 +1,10 @@
-import { Tensor } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import type { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
 import { broadcastShapes, broadcastStrides, expectDtype, sameDtype } from '../shape-utils.js';
 import { sumTo } from '../composites/sum-to.js';
 import { zerosLike } from '../creation.js';
 import { toTensorPair } from './binary.js';
-
-const k = kernel('select');
 
 /** select(cond, a, b): a where cond is true, else b, with broadcasting of all three. */
 export const selectPrim = definePrimitive({
@@ -22,12 +19,11 @@ export const selectPrim = definePrimitive({
     const zero = zerosLike(dy);
     return [null, sumTo(select(c, dy, zero), a.shape), sumTo(select(c, zero, dy), b.shape)];
   },
-  eager: ([c, a, b], _attrs, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    k.call([c.dataSync(), a.dataSync(), b.dataSync()], [out.dataSync()], o.shape.length, o.shape,
-      broadcastStrides(c.shape, o.shape), broadcastStrides(a.shape, o.shape), broadcastStrides(b.shape, o.shape));
-    return [out];
-  },
+  kernelCall: ([c, a, b], _attrs, [o]) => ({
+    kernel: 'select',
+    args: [o.shape.length, o.shape, broadcastStrides(c.shape, o.shape), broadcastStrides(a.shape, o.shape),
+      broadcastStrides(b.shape, o.shape)],
+  }),
 });
 
 /** Elementwise choice: `a` where `condition`, else `b` (NumPy `where`), with broadcasting. */

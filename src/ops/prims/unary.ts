@@ -1,7 +1,6 @@
 // Elementwise unary primitives: one record each (dtype rule, gradient in ops, native kernel of the same name).
 import type { DType } from '../../core/dtype.js';
-import { Tensor } from '../../core/tensor.js';
-import { kernel } from '../../core/native.js';
+import type { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive, type Primitive, type TensorInfo } from '../registry.js';
 import { FLOATS, NUMERIC, expectDtype } from '../shape-utils.js';
@@ -12,7 +11,6 @@ type UnaryGrad = (x: Tensor, y: Tensor, dy: Tensor) => Tensor | null;
 
 function defineUnary(name: string, dtypes: readonly DType[], grad: UnaryGrad | null,
                      outDtype?: DType): Primitive {
-  const k = kernel(name);
   return definePrimitive({
     name,
     kind: 'elementwise',
@@ -21,11 +19,7 @@ function defineUnary(name: string, dtypes: readonly DType[], grad: UnaryGrad | n
       return [{ shape: x.shape, dtype: outDtype ?? x.dtype }];
     },
     grad: grad ? ([x], [y], [dy]) => [grad(x, y, dy)] : undefined,
-    eager: ([x], _attrs, [o]) => {
-      const out = Tensor.alloc(o.shape, o.dtype);
-      k.call([x.dataSync()], [out.dataSync()]);
-      return [out];
-    },
+    kernelCall: () => ({ kernel: name, args: [] }),
   });
 }
 

@@ -1,0 +1,123 @@
+// The plan executor: a compiled plan's steps (registry kernel calls, JIT-compiled kernels, copies) over one arena,
+// run in ONE call, K times in a row for K batches. Built once from a description in which every slot, offset and
+// size is checked; a run checks only the caller's buffers and allocates nothing. No Node dependency.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernel.h"
+
+namespace kiln {
+
+/** The calling convention of JIT-compiled kernels (kiln_jit_kernel_fn in native/jit/jit.h). */
+using JitKernelFn = void (*)(void** buffers, const int64_t* sizes, int64_t n);
+
+/** An invalid executor description or run: nothing was touched when it is thrown. */
+struct ExecutorError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/**
+ * Where a slot's bytes live. StateIn is a variable's value when the run starts (read only); StateOut is the
+ * variable's new value (written by assignments). Over K iterations, iteration k reads what k-1 wrote.
+ */
+enum class SlotKind : int32_t { Arena = 0, Input = 1, Output = 2, StateIn = 3, StateOut = 4, Constant = 5 };
+
+/** One buffer a step reads or writes: `bytes` of `dtype` at `at` (arena byte offset, or the external's index). */
+struct SlotDesc {
+  SlotKind kind = SlotKind::Arena;
+  int64_t at = 0;
+  size_t bytes = 0;
+  int32_t dtype = F32;
+};
+
+/** Size and dtype of one external buffer (an input batch, an output, a state value, a constant). */
+struct ExternalDesc {
+  size_t bytes = 0;
+  int32_t dtype = F32;
+};
+
+enum class StepKind : int32_t { Kernel = 0, Jit = 1, Copy = 2 };
+
+/** One step: a registry kernel with numeric args, a JIT kernel with integer args, or a copy of in[0] to out[0]. */
+struct StepDesc {
+  StepKind kind = StepKind::Kernel;
+  int kernelId = -1;
+  JitKernelFn fn = nullptr;
+  /** Keeps the code behind `fn` alive as long as the executor. */
+  std::shared_ptr<const void> code;
+  std::vector<int32_t> in, out;
+  std::vector<double> args;
+  std::vector<int64_t> ints;
+  /** JIT: ints[0], ints[1] are a [begin, end) range of independent iterations that threads may split. */
+  bool splitRange = false;
+};
+
+/** Everything an executor is built from. */
+struct ExecutorDesc {
+  size_t arenaBytes = 0;
+  std::vector<ExternalDesc> inputs, outputs, state, constants;
+  /** Which state values the plan assigns (StateOut slots may only name these). */
+  std::vector<bool> assigned;
+  std::vector<SlotDesc> slots;
+  std::vector<StepDesc> steps;
+};
+
+/** The caller's buffers of one run. */
+struct RunBuffers {
+  const Buf* inputs = nullptr;
+  size_t numInputs = 0;
+  const Buf* outputs = nullptr;
+  size_t numOutputs = 0;
+  /** Variables' values at the start of the run. */
+  const Buf* stateIn = nullptr;
+  size_t numStateIn = 0;
+  /** Where assigned variables' final values go (one per state value; unassigned ones are ignored). */
+  const Buf* stateOut = nullptr;
+  size_t numStateOut = 0;
+  const Buf* constants = nullptr;
+  size_t numConstants = 0;
+};
+
+/** A checked, allocated executor of one plan. Not reentrant: one run at a time. */
+class Executor {
+ public:
+  /** Checks the description (throws ExecutorError) and allocates the arena, 64-byte aligned and zeroed. */
+  explicit Executor(ExecutorDesc desc);
+
+  /**
+   * Runs the steps `iterations` times: input i holds `iterations` stacked batches of inputs[i].bytes;
+   * outputs hold the last iteration's values; state flows from one iteration to the next.
+   */
+  void run(const RunBuffers& buffers, int64_t iterations);
+
+  /** The arena's address (stable for the executor's life). */
+  const void* arenaData() const { return arena_.get(); }
+  size_t arenaBytes() const { return desc_.arenaBytes; }
+  size_t numSteps() const { return desc_.steps.size(); }
+
+ private:
+  struct FreeDeleter {
+    void operator()(void* p) const;
+  };
+  void checkBuffers(const RunBuffers& b, int64_t iterations) const;
+  void bindSlots(const RunBuffers& b, int64_t iteration, int64_t iterations);
+  void runStep(size_t index);
+  [[noreturn]] void failStep(size_t index, const std::string& message) const;
+
+  ExecutorDesc desc_;
+  std::unique_ptr<uint8_t, FreeDeleter> arena_;
+  // Per assigned state value: a second buffer, so that consecutive iterations never read and write one buffer.
+  std::vector<std::unique_ptr<uint8_t, FreeDeleter>> stateScratch_;
+  // Reused by every run (sized at construction): slot addresses, kernel calls, JIT pointer and size arrays.
+  std::vector<void*> slotData_;
+  std::vector<KernelCall> calls_;
+  std::vector<std::vector<void*>> jitPointers_;
+  std::vector<std::vector<int64_t>> jitSizes_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,99 @@
+// compilePlan: an ExecutionPlan made into an Executable that runs the whole plan in ONE native call (the plan
+// executor), optionally K times over K stacked batches. It owns the output tensors it returns and gives every
+// assigned variable a new buffer per run (tensors read from a variable earlier keep their values).
+import type { TypedArray } from '../../src/core/dtype.js';
+import { ShapeError, ValueError } from '../../src/core/errors.js';
+import { Tensor } from '../../src/core/tensor.js';
+import type { Executable, Compile } from '../../compiler/jit/executable.js';
+import type { FuncGraph, Value } from '../../compiler/ir/func-graph.js';
+import { fmtType } from '../../compiler/ir/printer.js';
+import { lowerStep } from '../../compiler/lower/cpu/lower-step.js';
+import { optimize } from '../../compiler/passes/pipeline.js';
+import { planGraph } from '../../compiler/plan/make-plan.js';
+import type { ExecutionPlan } from '../../compiler/plan/plan.js';
+import { describePlan, type PlanDescription } from './describe-plan.js';
+import { NativeExecutor } from './native-executor.js';
+
+/** Options of compilePlan. */
+export interface CompilePlanOptions {
+  /** Run fused steps as LLVM-JIT kernels where the CPU lowering handles them (default true). */
+  jit?: boolean;
+}
+
+/** An Executable over the native plan executor. */
+export interface PlanExecutable extends Executable {
+  /** Runs the plan once per batch over `steps` batches stacked on a new leading axis of every input. */
+  runSteps(inputs: readonly Tensor[], steps: number): Tensor[];
+  /** The arena's address (stable: the arena is allocated once, when compiled). */
+  readonly arenaAddress: number;
+  /** How the plan's steps were mapped (JIT kernels vs registry kernels). */
+  readonly mapping: Pick<PlanDescription, 'jitSteps' | 'kernelSteps'>;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Builds the native executor of `plan` (every slot and size is checked here, once). */
+export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {}): PlanExecutable {
+  const { graph } = plan;
+  const op = `compilePlan @${graph.name}`;
+  const described = describePlan(plan, options.jit === false ? null : lowerStep);
+  const executor = new NativeExecutor(described.description);
+  const assigned = described.description.assigned;
+  const constants = graph.constants.map((c) => {
+    if (c.def.kind !== 'constant') throw new ValueError(`${op}: constant %${c.id} has no value`);
+    return c.def.tensor.dataSync();
+  });
+  const checkInputs = (inputs: readonly Tensor[], steps: number): void => {
+    if (inputs.length !== graph.inputs.length)
+      throw new ValueError(`${op}: expected ${graph.inputs.length} inputs, got ${inputs.length}`);
+    graph.inputs.forEach((v: Value, i) => {
+      const t = inputs[i];
+      const shape = steps === 1 ? v.shape : [steps, ...v.shape];
+      if (t.dtype !== v.dtype || !sameShape(t.shape, shape)) {
+        const Err = t.dtype !== v.dtype ? ValueError : ShapeError;
+        throw new Err(`${op}: input ${i}${v.name ? ` "${v.name}"` : ''} expected ${v.dtype}[${shape.join(',')}]` +
+          `${steps === 1 ? '' : ` (${steps} stacked batches)`}, got ${fmtType(t)}`);
+      }
+    });
+  };
+
+  const run = (inputs: readonly Tensor[], steps: number): Tensor[] => {
+    if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`${op}: steps must be a positive integer, got ${steps}`);
+    checkInputs(inputs, steps);
+    const variables = graph.state.map((s) => graph.variableOf(s));
+    const stateIn: TypedArray[] = variables.map((variable, j) => {
+      const value = variable.read();
+      if (!sameShape(value.shape, graph.state[j].shape) || value.dtype !== graph.state[j].dtype)
+        throw new ShapeError(`${op}: variable "${variable.name}" is ${fmtType(value)}, the graph was traced with ` +
+          fmtType(graph.state[j]));
+      return value.dataSync();
+    });
+    const updates = graph.state.map((s, j) => (assigned[j] ? Tensor.alloc(s.shape, s.dtype) : null));
+    const outputs = graph.outputs.map((v) => Tensor.alloc(v.shape, v.dtype));
+    executor.run({
+      inputs: inputs.map((t) => t.dataSync()),
+      outputs: outputs.map((t) => t.dataSync()),
+      stateIn,
+      stateOut: updates.map((t) => t?.dataSync() ?? null),
+      constants,
+    }, steps);
+    updates.forEach((t, j) => {
+      if (t) variables[j].assign(t);
+    });
+    return outputs;
+  };
+
+  return {
+    run: (inputs) => run(inputs, 1),
+    runSteps: run,
+    get arenaAddress() {
+      return executor.arenaAddress;
+    },
+    mapping: { jitSteps: described.jitSteps, kernelSteps: described.kernelSteps },
+  };
+}
+
+/** jit's compile through the native executor: optimize → planGraph → compilePlan. */
+export const compilePlanned: Compile = (graph: FuncGraph) => compilePlan(planGraph(optimize(graph)));
