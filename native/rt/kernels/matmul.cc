@@ -12,13 +12,27 @@ namespace {
 
 template <typename T>
 void gemmLoop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, const T* B, T* C) {
-  for (int64_t i = 0; i < M * N; ++i) C[i] = T(0);
-  for (int64_t i = 0; i < M; ++i)
-    for (int64_t k = 0; k < K; ++k) {
-      T a = ta ? A[k * M + i] : A[i * K + k];
-      if (a == T(0)) continue;
-      for (int64_t j = 0; j < N; ++j) C[i * N + j] += a * (tb ? B[j * K + k] : B[k * N + j]);
+  auto a = [&](int64_t i, int64_t k) { return ta ? A[k * M + i] : A[i * K + k]; };
+  if (!tb) {
+    // Row i of C accumulates a(i,k)·(row k of B): a contiguous inner loop the compiler vectorizes.
+    for (int64_t i = 0; i < M; ++i) {
+      T* __restrict Ci = C + i * N;
+      for (int64_t j = 0; j < N; ++j) Ci[j] = T(0);
+      for (int64_t k = 0; k < K; ++k) {
+        const T aik = a(i, k);
+        const T* __restrict Bk = B + k * N;
+        for (int64_t j = 0; j < N; ++j) Ci[j] += aik * Bk[j];
+      }
     }
+  } else {
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        const T* Bj = B + j * K;
+        T s = T(0);
+        for (int64_t k = 0; k < K; ++k) s += a(i, k) * Bj[k];
+        C[i * N + j] = s;
+      }
+  }
 }
 
 void matmulKernel(const KernelCall& c) {
