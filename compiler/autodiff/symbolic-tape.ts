@@ -12,23 +12,17 @@ import type { Attrs, Primitive, TensorInfo } from '../../src/ops/registry.js';
 import { add } from '../../src/ops/prims/binary.js';
 import { cast } from '../../src/ops/prims/cast.js';
 import { ones, zerosLike } from '../../src/ops/creation.js';
+import { backpropagate, type TapeEntry } from '../../src/autodiff/backprop.js';
 
 /** What gradients can be taken with respect to: a symbolic tensor of the traced graph or a variable. */
 export type SymbolicSource = Tensor | Variable;
-
-interface Entry {
-  prim: Primitive;
-  inputs: Tensor[];
-  outputs: Tensor[];
-  attrs: Attrs;
-}
 
 /**
  * Records, while `run()` executes inside a trace, the ops that depend on the sources, and differentiates a
  * target with respect to them. `op` names the caller in error messages.
  */
 export class SymbolicTape implements TraceHook, VariableTracer {
-  private readonly entries: Entry[] = [];
+  private readonly entries: TapeEntry[] = [];
   /** Ids of tensors that depend on a source. */
   private readonly watched = new Set<number>();
   /** For each variable source, the tensors its reads returned (a gradient flows to each of them). */
@@ -111,18 +105,7 @@ export class SymbolicTape implements TraceHook, VariableTracer {
     const grads = new Map<number, Tensor>();
     if (isFloat(target.dtype) && this.watched.has(target.id))
       grads.set(target.id, seed ? cast(seed, target.dtype) : ones(target.shape, target.dtype));
-    for (let i = this.entries.length - 1; i >= 0 && grads.size > 0; i--) {
-      const e = this.entries[i];
-      if (!e.outputs.some((o) => grads.has(o.id))) continue;
-      const dys = e.outputs.map((o) => grads.get(o.id) ?? zerosLike(o));
-      const dxs = e.prim.grad!(e.inputs, e.outputs, dys, e.attrs);
-      e.inputs.forEach((x, k) => {
-        const dx = dxs[k];
-        if (!dx || !this.watched.has(x.id) || !isFloat(x.dtype)) return;
-        const prev = grads.get(x.id);
-        grads.set(x.id, prev ? add(prev, dx) : dx);
-      });
-    }
+    backpropagate(this.entries, grads, (x) => this.watched.has(x.id));
     return this.sources.map((s) => {
       const parts = s instanceof Variable ? [...this.reads.get(s)!].map((t) => grads.get(t.id))
         : [grads.get(s.id)];

@@ -5,18 +5,11 @@ import { ValueError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { Variable, addVariableObserver } from '../core/variable.js';
 import { setTapeHook } from '../ops/dispatch.js';
-import type { Attrs, Primitive } from '../ops/registry.js';
 import { add } from '../ops/prims/binary.js';
+import { backpropagate, type TapeEntry } from './backprop.js';
 import { cast } from '../ops/prims/cast.js';
-import { ones, zerosLike } from '../ops/creation.js';
+import { ones } from '../ops/creation.js';
 import { isFloat } from '../core/dtype.js';
-
-interface TapeEntry {
-  prim: Primitive;
-  inputs: Tensor[];
-  outputs: Tensor[];
-  attrs: Attrs;
-}
 
 /** What gradients can be taken with respect to. */
 export type GradientSource = Tensor | Variable;
@@ -124,18 +117,7 @@ export class GradientTape {
     const at = active.lastIndexOf(this);
     if (at >= 0) active.splice(at, 1);
     try {
-      for (let i = this.entries.length - 1; i >= 0; i--) {
-        const e = this.entries[i];
-        if (!e.outputs.some((o) => grads.has(o.id))) continue;
-        const dys = e.outputs.map((o) => grads.get(o.id) ?? zerosLike(o));
-        const dxs = e.prim.grad!(e.inputs, e.outputs, dys, e.attrs);
-        e.inputs.forEach((x, k) => {
-          const dx = dxs[k];
-          if (!dx || !this.watched.has(x.id) || !isFloat(x.dtype)) return;
-          const prev = grads.get(x.id);
-          grads.set(x.id, prev ? add(prev, dx) : dx);
-        });
-      }
+      backpropagate(this.entries, grads, (x) => this.watched.has(x.id));
     } finally {
       if (at >= 0) active.splice(at, 0, this);
     }
