@@ -1,10 +1,7 @@
 // The primitives through which traced functions update variables: `assignVariable` (a state node, run by
 // whoever executes the graph) and `updateSlice` (the pure value a slice assignment produces).
 import { ShapeError, ValueError, fmtShape } from '../../src/core/errors.js';
-import { Tensor } from '../../src/core/tensor.js';
 import { definePrimitive } from '../../src/ops/registry.js';
-import { stridedCopy } from '../../src/ops/prims/movement.js';
-import { contiguousStrides } from '../../src/ops/shape-utils.js';
 
 /**
  * assignVariable(target, value): sets the variable whose state value is `target` to `value` (same shape and
@@ -41,12 +38,9 @@ export const updateSlicePrim = definePrimitive<{ begin: number[] }>({
         `${fmtShape(target.shape)}`);
     return [{ shape: target.shape, dtype: target.dtype }];
   },
-  eager: ([target, value], { begin }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    const st = contiguousStrides(o.shape);
-    stridedCopy(target, 0, st, out, 0, st, o.shape);
-    const offset = begin.reduce((acc, b, i) => acc + b * st[i], 0);
-    stridedCopy(value, 0, contiguousStrides(value.shape), out, offset, st, value.shape);
-    return [out];
-  },
+  // The kernel copies target, then writes value into the box at `begin` (steps 1).
+  kernelCall: ([target, value], { begin }) => ({
+    kernel: 'updateSlice',
+    args: [target.shape.length, target.shape, value.shape, begin, begin.map(() => 1)],
+  }),
 });

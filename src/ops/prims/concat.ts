@@ -5,8 +5,8 @@ import { Tensor } from '../../core/tensor.js';
 import { Variable } from '../../core/variable.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
-import { contiguousStrides, normalizeAxis, sameDtype } from '../shape-utils.js';
-import { expandDims, reshape, stridedCopy } from './movement.js';
+import { normalizeAxis, sameDtype } from '../shape-utils.js';
+import { expandDims, reshape } from './movement.js';
 import { sliceBox } from './slice.js';
 
 /** Slices of `x` along `axis` with the given sizes, in order. */
@@ -39,15 +39,11 @@ export const concatPrim = definePrimitive<{ axis: number }>({
     return [{ shape, dtype }];
   },
   grad: (xs, _y, [dy], { axis }) => splitBySizes(dy, xs.map((x) => x.shape[axis]), axis),
-  eager: (xs, { axis }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);
-    const st = contiguousStrides(o.shape);
-    let offset = 0;
-    for (const x of xs) {
-      if (x.size > 0) stridedCopy(x, 0, contiguousStrides(x.shape), out, offset * st[axis], st, x.shape);
-      offset += x.shape[axis];
-    }
-    return [out];
+  // Each tensor viewed as [outer, axis, inner]: one block copy per (outer row, input).
+  kernelCall: (xs, { axis }, [o]) => {
+    const outer = o.shape.slice(0, axis).reduce((n, d) => n * d, 1);
+    const inner = o.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
+    return { kernel: 'concat', args: [xs.length, outer, inner, xs.map((x) => x.shape[axis])] };
   },
 });
 

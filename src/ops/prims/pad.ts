@@ -1,12 +1,9 @@
-// pad: x surrounded by a constant, [before, after] elements per axis. Eager: fill, then a strided copy of x into
-// the interior. Gradient: the interior box of dy.
+// pad: x surrounded by a constant, [before, after] elements per axis, in one native call (the `pad` kernel writes
+// every output element once). Gradient: the interior box of dy.
 import { ShapeError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive } from '../registry.js';
-import { contiguousStrides } from '../shape-utils.js';
-import { fill } from '../creation.js';
-import { stridedCopy } from './movement.js';
 import { sliceBox } from './slice.js';
 
 interface PadAttrs extends Record<string, unknown> {
@@ -27,15 +24,10 @@ export const padPrim = definePrimitive<PadAttrs>({
     return [{ shape: x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]), dtype: x.dtype }];
   },
   grad: ([x], _y, [dy], { paddings }) => [sliceBox(dy, paddings.map((p) => p[0]), x.shape)],
-  eager: ([x], { paddings, constantValue }, [o]) => {
-    const out = fill(o.shape, constantValue, o.dtype);
-    if (x.size > 0) {
-      const st = contiguousStrides(o.shape);
-      const offset = paddings.reduce((acc, p, i) => acc + p[0] * st[i], 0);
-      stridedCopy(x, 0, contiguousStrides(x.shape), out, offset, st, x.shape);
-    }
-    return [out];
-  },
+  kernelCall: ([x], { paddings, constantValue }, [o]) => ({
+    kernel: 'pad',
+    args: [x.shape.length, x.shape, o.shape, paddings.map((p) => p[0]), constantValue],
+  }),
 });
 
 /** Pads x with `constantValue`: paddings[i] = [before, after] elements on axis i (as tf.pad, mode CONSTANT). */

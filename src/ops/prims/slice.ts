@@ -1,12 +1,12 @@
 // Slicing primitives. stridedSlice reads a strided box of x (negative steps walk backwards) through the strided
-// copy kernel; stridedSliceGrad writes such a box into zeros. Each is the other's gradient. The public ops
+// copy kernel; stridedSliceGrad writes such a box into zeros (the stridedScatter kernel). Each is the other's gradient. The public ops
 // (slice, stridedSlice, reverse) resolve user arguments into a box: start, size and step per axis.
 import { ShapeError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import { apply1, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive, type Primitive } from '../registry.js';
 import { contiguousStrides, normalizeAxes } from '../shape-utils.js';
-import { copyCall, stridedCopy } from './movement.js';
+import { copyCall } from './movement.js';
 
 /** A resolved box: per axis the first index read, the number of elements and the step (never 0). */
 interface BoxAttrs extends Record<string, unknown> {
@@ -71,14 +71,11 @@ export const stridedSliceGradPrim: Primitive<BoxGradAttrs> = definePrimitive<Box
     return [{ shape: [...shape], dtype: dy.dtype }];
   },
   grad: ([dy], _y, [ddy], { begin, strides }) => [apply1(stridedSlicePrim, [ddy], { begin, size: [...dy.shape], strides })],
-  eager: ([dy], { shape, begin, strides }, [o]) => {
-    const out = Tensor.alloc(o.shape, o.dtype);  // zero-filled
-    if (dy.size > 0) {
-      const [offset, dstStrides] = boxLayout(shape, { begin, size: [...dy.shape], strides });
-      stridedCopy(dy, 0, contiguousStrides(dy.shape), out, offset, dstStrides, dy.shape);
-    }
-    return [out];
-  },
+  // The kernel zero-fills the output, then writes dy into the box.
+  kernelCall: ([dy], { shape, begin, strides }) => ({
+    kernel: 'stridedScatter',
+    args: [shape.length, shape, dy.shape, begin, strides],
+  }),
 });
 
 /** @internal Reads an already resolved box of x (used by concat, split and pad gradients). */
