@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Compiled-code cache of this run only: tests neither read a stale cache nor fill the user's ~/.cache/kiln.
+    env: { KILN_CACHE_DIR: mkdtempSync(join(tmpdir(), 'kiln-test-cache-')) },
   },
 });

@@ -4,6 +4,7 @@
 #include "jit-addon.h"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -94,6 +95,16 @@ Code codeOf(const Napi::Env& env, const Napi::Value& v, const char* fn) {
   return c;
 }
 
+// A new handle for a module from kiln_jit (which set err when it returned null).
+Napi::Value addModule(const Napi::Env& env, kiln_jit_module* m, char* err, const char* fn) {
+  if (!m) throw Napi::Error::New(env, std::string(fn) + ": " + takeError(err));
+  ModuleTable& t = table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  uint32_t h = t.next++;
+  t.modules.emplace(h, ModulePtr(m, ModuleDeleter()));
+  return Napi::Number::New(env, h);
+}
+
 /** jitCompile(code, optLevel?) → module handle. */
 Napi::Value JitCompile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -101,12 +112,7 @@ Napi::Value JitCompile(const Napi::CallbackInfo& info) {
   int opt = optLevelOf(env, info[1], "jitCompile");
   char* err = nullptr;
   kiln_jit_module* m = kiln_jit_compile(code.data, code.len, code.bitcode ? 1 : 0, opt, &err);
-  if (!m) throw Napi::Error::New(env, "jitCompile: " + takeError(err));
-  ModuleTable& t = table();
-  std::lock_guard<std::mutex> lock(t.mutex);
-  uint32_t h = t.next++;
-  t.modules.emplace(h, ModulePtr(m, ModuleDeleter()));
-  return Napi::Number::New(env, h);
+  return addModule(env, m, err, "jitCompile");
 }
 
 /** jitOptimizedIR(handle) → the module's IR after optimization. */
@@ -210,6 +216,32 @@ Napi::Value JitEmitObject(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/** jitCompileObject(code, optLevel?) → the optimized module as an ELF object for jitLoadObject (Uint8Array). */
+Napi::Value JitCompileObject(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Code code = codeOf(env, info[0], "jitCompileObject");
+  int opt = optLevelOf(env, info[1], "jitCompileObject");
+  kiln_jit_object_t object{nullptr, 0};
+  char* err = nullptr;
+  if (kiln_jit_compile_object(code.data, code.len, code.bitcode ? 1 : 0, opt, &object, &err) != 0)
+    throw Napi::Error::New(env, "jitCompileObject: " + takeError(err));
+  std::unique_ptr<kiln_jit_object_t, void (*)(kiln_jit_object_t*)> owned(&object, kiln_jit_free_object);
+  Napi::Uint8Array bytes = Napi::Uint8Array::New(env, object.size);
+  if (object.size) std::memcpy(bytes.Data(), object.data, object.size);
+  return bytes;
+}
+
+/** jitLoadObject(bytes) → module handle: links an object from jitCompileObject into a fresh JIT. */
+Napi::Value JitLoadObject(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "jitLoadObject: the object must be a Uint8Array");
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  char* err = nullptr;
+  kiln_jit_module* m = kiln_jit_load_object(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength(), &err);
+  return addModule(env, m, err, "jitLoadObject");
+}
+
 /** hostInfo() → {triple, hostCpu, hostFeatures, targetCpu, targetFeatures}. */
 Napi::Value HostInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -232,6 +264,8 @@ void registerJit(Napi::Env env, Napi::Object exports) {
   exports.Set("jitLookup", Napi::Function::New(env, JitLookup));
   exports.Set("jitRun", Napi::Function::New(env, JitRun));
   exports.Set("jitEmitObject", Napi::Function::New(env, JitEmitObject));
+  exports.Set("jitCompileObject", Napi::Function::New(env, JitCompileObject));
+  exports.Set("jitLoadObject", Napi::Function::New(env, JitLoadObject));
   exports.Set("hostInfo", Napi::Function::New(env, HostInfo));
 }
 

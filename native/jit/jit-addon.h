@@ -13,7 +13,10 @@ namespace kiln {
 /** The module behind a jitCompile handle (the pointer keeps it alive); a JS RangeError names `fn` if unknown. */
 std::shared_ptr<kiln_jit_module> jitModuleOf(const Napi::Env& env, const Napi::Value& handle, const char* fn);
 
-/** Adds jitCompile, jitOptimizedIR, jitLookup, jitRun, jitFree, jitEmitObject and hostInfo to `exports`. */
+/**
+ * Adds jitCompile, jitOptimizedIR, jitLookup, jitRun, jitFree, jitEmitObject, jitCompileObject, jitLoadObject and
+ * hostInfo to `exports`.
+ */
 void registerJit(Napi::Env env, Napi::Object exports);
 
 }  // namespace kiln

@@ -229,6 +229,24 @@ void reportSessionError(void* ctx, LLVMErrorRef e) {
   if (module->sessionErrors.size() < 4096) module->sessionErrors += "; " + message;
 }
 
+// A fresh LLJIT for `module` whose code generator is configured exactly like the optimizer's target machine, and
+// which resolves C library symbols (expf, memset, ...) from the process. Returns the JIT's main library.
+LLVMOrcJITDylibRef makeJit(kiln_jit_module& module, int opt) {
+  LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(
+      makeTargetMachine(opt, LLVMRelocPIC, LLVMCodeModelJITDefault).release());
+  LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+  LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, jtmb);
+  check(LLVMOrcCreateLLJIT(&module.jit, builder), "kiln_jit: cannot create the JIT");
+  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(module.jit), reportSessionError, &module);
+  LLVMOrcDefinitionGeneratorRef process = nullptr;
+  check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&process, LLVMOrcLLJITGetGlobalPrefix(module.jit),
+                                                             nullptr, nullptr),
+        "kiln_jit: cannot search the process for symbols");
+  LLVMOrcJITDylibRef main = LLVMOrcLLJITGetMainJITDylib(module.jit);
+  LLVMOrcJITDylibAddGenerator(main, process);
+  return main;
+}
+
 std::unique_ptr<kiln_jit_module> compile(const char* code, size_t len, bool isBitcode, int opt) {
   checkOptLevel(opt);
   initializeLlvm();
@@ -241,25 +259,66 @@ std::unique_ptr<kiln_jit_module> compile(const char* code, size_t len, bool isBi
 
   auto module = std::make_unique<kiln_jit_module>();
   module->optimizedIR = takeMessage(LLVMPrintModuleToString(m.get()));
-
-  // The JIT's code generator gets a target machine configured exactly like the optimizer's.
-  LLVMOrcJITTargetMachineBuilderRef jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(
-      makeTargetMachine(opt, LLVMRelocPIC, LLVMCodeModelJITDefault).release());
-  LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
-  LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, jtmb);
-  check(LLVMOrcCreateLLJIT(&module->jit, builder), "kiln_jit: cannot create the JIT");
-  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(module->jit), reportSessionError,
-                                          module.get());
-  // Compiled code may call the C library (expf, memset, ...): resolve those from the process.
-  LLVMOrcDefinitionGeneratorRef process = nullptr;
-  check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&process, LLVMOrcLLJITGetGlobalPrefix(module->jit),
-                                                             nullptr, nullptr),
-        "kiln_jit: cannot search the process for symbols");
-  LLVMOrcJITDylibRef main = LLVMOrcLLJITGetMainJITDylib(module->jit);
-  LLVMOrcJITDylibAddGenerator(main, process);
+  LLVMOrcJITDylibRef main = makeJit(*module, opt);
   // The thread-safe module takes the module and shares the context; the JIT takes the thread-safe module.
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m.release(), tsc.get());
   check(LLVMOrcLLJITAddLLVMIRModule(module->jit, main, tsm), "kiln_jit: cannot add the module to the JIT");
+  return module;
+}
+
+// The object's bytes in a malloc'd copy: the C API hands them to callers that free with kiln_jit_free_object.
+kiln_jit_object_t compileObject(const char* code, size_t len, bool isBitcode, int opt) {
+  checkOptLevel(opt);
+  initializeLlvm();
+  ContextPtr ctx(LLVMContextCreate());
+  ModulePtr m = parse(ctx.get(), code, len, isBitcode);
+  // The same target machine as the JIT's (PIC, the JIT's code model), so the object is the code kiln_jit_compile
+  // would generate, and links into a JIT the same way.
+  TargetMachinePtr tm = makeTargetMachine(opt, LLVMRelocPIC, LLVMCodeModelJITDefault);
+  prepare(ctx.get(), m.get(), tm.get(), opt);
+  LLVMMemoryBufferRef buf = nullptr;
+  char* msg = nullptr;
+  if (LLVMTargetMachineEmitToMemoryBuffer(tm.get(), m.get(), LLVMObjectFile, &msg, &buf))
+    throw JitError("cannot emit the object file: " + takeMessage(msg));
+  std::unique_ptr<LLVMOpaqueMemoryBuffer, void (*)(LLVMMemoryBufferRef)> owned(buf, LLVMDisposeMemoryBuffer);
+  size_t size = LLVMGetBufferSize(buf);
+  kiln_jit_object_t object{static_cast<char*>(std::malloc(size ? size : 1)), size};
+  if (!object.data) throw JitError("kiln_jit: out of memory for a " + std::to_string(size) + "-byte object");
+  std::memcpy(object.data, LLVMGetBufferStart(buf), size);
+  return object;
+}
+
+uint16_t readU16(const char* p) {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;  // little endian: checked with the ELF header's data byte, and the host is x86-64
+}
+
+// The header fields LLVM needs before it trusts the rest: a relocatable 64-bit little-endian ELF for this machine.
+void checkObject(const char* data, size_t len) {
+  constexpr size_t kHeaderBytes = 64;  // sizeof(Elf64_Ehdr)
+  if (!data || len < kHeaderBytes)
+    throw JitError(std::to_string(len) + " bytes is too short for an ELF object");
+  if (std::memcmp(data, "\x7f" "ELF", 4) != 0) throw JitError("not an ELF file (bad magic)");
+  if (data[4] != 2 || data[5] != 1)
+    throw JitError("not a 64-bit little-endian ELF object");
+  if (readU16(data + 16) != 1) throw JitError("not a relocatable ELF object (ET_REL)");
+  const uint16_t machine = readU16(data + 18);
+#if defined(__x86_64__)
+  if (machine != 62) throw JitError("ELF machine " + std::to_string(machine) + ", not x86-64");
+#elif defined(__aarch64__)
+  if (machine != 183) throw JitError("ELF machine " + std::to_string(machine) + ", not AArch64");
+#endif
+}
+
+std::unique_ptr<kiln_jit_module> loadObject(const char* data, size_t len) {
+  checkObject(data, len);
+  initializeLlvm();
+  auto module = std::make_unique<kiln_jit_module>();
+  LLVMOrcJITDylibRef main = makeJit(*module, 3);
+  // The JIT takes the buffer (also on failure); it parses the symbol table now and links on first lookup.
+  LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len, "kiln_jit_object");
+  check(LLVMOrcLLJITAddObjectFile(module->jit, main, buf), "kiln_jit: cannot add the object to the JIT");
   return module;
 }
 
@@ -337,6 +396,33 @@ int kiln_jit_emit_object(const char* code, size_t len, int is_bitcode, int opt_l
   } catch (const std::exception& e) {
     setError(err, e.what());
     return -1;
+  }
+}
+
+int kiln_jit_compile_object(const char* code, size_t len, int is_bitcode, int opt_level, kiln_jit_object_t* out,
+                            char** err) {
+  try {
+    if (!out) throw JitError("kiln_jit_compile_object: null output");
+    *out = compileObject(code, len, is_bitcode != 0, opt_level);
+    return 0;
+  } catch (const std::exception& e) {
+    setError(err, e.what());
+    return -1;
+  }
+}
+
+void kiln_jit_free_object(kiln_jit_object_t* object) {
+  if (!object) return;
+  std::free(object->data);
+  *object = {nullptr, 0};
+}
+
+kiln_jit_module* kiln_jit_load_object(const char* data, size_t len, char** err) {
+  try {
+    return loadObject(data, len).release();
+  } catch (const std::exception& e) {
+    setError(err, e.what());
+    return nullptr;
   }
 }
 

@@ -1,5 +1,6 @@
 // kiln_jit: a small C API over Debian's libLLVM-14 that optimizes LLVM IR for the host CPU and either JITs it
-// in process (ORC LLJIT) or writes an object file (AOT). No Node dependency, no subprocess.
+// in process (ORC LLJIT) or writes an object file (AOT), and that links objects it emitted earlier into a JIT (the
+// compiled-code cache). No Node dependency, no subprocess.
 //
 // The kernels that Kiln compiles all share one calling convention (see kiln_jit_kernel_fn): the lowering emits
 // them, runtime/executable and the addon call them.
@@ -47,7 +48,7 @@ kiln_jit_module* kiln_jit_compile(const char* code, size_t len, int is_bitcode, 
 /** The address of `symbol` in the module (compiled on first lookup), or null with *err set. */
 void* kiln_jit_lookup(kiln_jit_module* module, const char* symbol, char** err);
 
-/** The module's IR after optimization (owned by the module). */
+/** The module's IR after optimization (owned by the module); empty for a module loaded from an object. */
 const char* kiln_jit_optimized_ir(const kiln_jit_module* module);
 
 /** Releases a module and its code. Null is ignored. */
@@ -59,6 +60,30 @@ void kiln_jit_free(kiln_jit_module* module);
  */
 int kiln_jit_emit_object(const char* code, size_t len, int is_bitcode, int opt_level, const char* path,
                          char** err);
+
+/** An object file in memory; its data is owned by the library (free it with kiln_jit_free_object). */
+typedef struct kiln_jit_object_t {
+  char* data;
+  size_t size;
+} kiln_jit_object_t;
+
+/**
+ * Parses, verifies and optimizes `code` exactly as kiln_jit_compile does, then emits the optimized module as an ELF
+ * object for the JIT (the code kiln_jit_compile would generate) into *out. The object can be saved and loaded
+ * later, in this or another process on the same host, with kiln_jit_load_object. Returns 0, or -1 with *err set.
+ */
+int kiln_jit_compile_object(const char* code, size_t len, int is_bitcode, int opt_level, kiln_jit_object_t* out,
+                            char** err);
+
+/** Frees the data of an object from kiln_jit_compile_object (and zeroes it). Null is ignored. */
+void kiln_jit_free_object(kiln_jit_object_t* object);
+
+/**
+ * Links an object file made by kiln_jit_compile_object into a fresh JIT (no optimization or code generation).
+ * The bytes are copied. Checks that they are a 64-bit little-endian relocatable ELF object for this host's
+ * architecture; malformed objects fail here or at kiln_jit_lookup, with *err set. The module has no optimized IR.
+ */
+kiln_jit_module* kiln_jit_load_object(const char* data, size_t len, char** err);
 
 /** Frees an error message returned through an `err` argument. Null is ignored. */
 void kiln_jit_free_error(char* err);

@@ -5,14 +5,16 @@
 // copy right after the step that makes them.
 import { DTYPE_CODE } from '../../src/core/dtype.js';
 import { CompileError } from '../../src/core/errors.js';
-import { jitCompile, type JitModule } from '../../src/core/jit-native.js';
+import type { JitModule } from '../../src/core/jit-native.js';
 import { kernel } from '../../src/core/native.js';
 import type { Node, Value } from '../../compiler/ir/func-graph.js';
 import { fmtType } from '../../compiler/ir/printer.js';
+import { linkKernels } from '../../compiler/lower/cpu/link-kernels.js';
 import type { LoweredKernel } from '../../compiler/lower/cpu/lower-step.js';
 import { valueBytes } from '../../compiler/plan/liveness.js';
 import { ARENA_ALIGN } from '../../compiler/plan/plan-memory.js';
 import type { ExecutionPlan, Step } from '../../compiler/plan/plan.js';
+import { compileCached, type CodeSource } from './code-cache.js';
 import { SlotKind, StepKind, type ExecutorDescription, type ExecutorStep } from './native-executor.js';
 
 /** Lowers a fused step to a JIT kernel, or null to run it node by node (compiler/lower/cpu lowerStep). */
@@ -25,6 +27,8 @@ export interface PlanDescription {
   /** Plan steps run as JIT kernels / node by node with registry kernels. */
   readonly jitSteps: number;
   readonly kernelSteps: number;
+  /** Where the JIT kernels' code came from (the code cache); null when the plan has none. */
+  readonly codeSource: CodeSource | null;
 }
 
 const align = (n: number): number => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
@@ -32,18 +36,6 @@ const align = (n: number): number => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
 /** Builds the description of `plan`; `lower` (when given) turns fused steps into JIT kernels. */
 export function describePlan(plan: ExecutionPlan, lower: StepLowerer | null): PlanDescription {
   return new Describer(plan, lower).finish();
-}
-
-/** One module's IR from several kernels' IR: their definitions, and each external declaration once. */
-function linkKernels(kernels: readonly LoweredKernel[]): string {
-  const declarations = new Set<string>();
-  const bodies: string[] = [];
-  for (const k of kernels) {
-    const lines = k.ir.split('\n');
-    for (const line of lines) if (line.startsWith('declare ')) declarations.add(line);
-    bodies.push(lines.filter((line) => !line.startsWith('declare ')).join('\n'));
-  }
-  return [...declarations, ...bodies].join('\n');
 }
 
 class Describer {
@@ -59,6 +51,7 @@ class Describer {
   private arenaBytes: number;
   private jitSteps = 0;
   private kernelSteps = 0;
+  private codeSource: CodeSource | null = null;
 
   constructor(private readonly plan: ExecutionPlan, private readonly lower: StepLowerer | null) {
     this.op = `compilePlan @${plan.graph.name}`;
@@ -74,10 +67,13 @@ class Describer {
       if (kernelOf) this.lowered.set(step, kernelOf);
     }
     if (this.lowered.size) {
-      const module = jitCompile(linkKernels([...this.lowered.values()]));
-      this.modules.push(module);
-      // Compiles every kernel now, so that code generation fails here rather than in a run.
-      for (const k of this.lowered.values()) module.kernel(k.symbol, { buffers: k.operands.length, ints: k.ints.length });
+      const kernels = [...this.lowered.values()];
+      // Resolves every kernel now, so that a failure shows here rather than in a run.
+      const code = compileCached(linkKernels(kernels), (module) => {
+        for (const k of kernels) module.kernel(k.symbol, { buffers: k.operands.length, ints: k.ints.length });
+      });
+      this.modules.push(code.module);
+      this.codeSource = code.source;
     }
     for (const step of steps) {
       this.step(step);
@@ -101,6 +97,7 @@ class Describer {
       modules: this.modules,
       jitSteps: this.jitSteps,
       kernelSteps: this.kernelSteps,
+      codeSource: this.codeSource,
     };
   }
 

@@ -1,5 +1,6 @@
 // Typed wrapper over the addon's LLVM JIT (native/jit): compile LLVM IR text or bitcode for the host, run its
-// kernels on typed arrays, or write an object file for AOT artifacts.
+// kernels on typed arrays, write an object file for AOT artifacts, or emit the optimized code as an object in
+// memory and link it later into a fresh JIT (runtime/executable/code-cache keeps such objects on disk).
 //
 // Every compiled kernel has one C signature (native/jit/jit.h, kiln_jit_kernel_fn):
 //   void kernel(void** buffers, const int64_t* sizes, int64_t n)
@@ -41,6 +42,8 @@ interface JitAddon {
   jitLookup(handle: number, symbol: string): void;
   jitRun(handle: number, symbol: string, buffers: readonly TypedArray[], ints: readonly number[]): void;
   jitEmitObject(code: string | Uint8Array, path: string, optLevel: number): void;
+  jitCompileObject(code: string | Uint8Array, optLevel: number): Uint8Array;
+  jitLoadObject(object: Uint8Array): number;
   hostInfo(): HostInfo;
 }
 
@@ -100,13 +103,27 @@ export class JitModule {
     return new JitModule(handle);
   }
 
+  /**
+   * Links `object` (from compileObject, in this or an earlier process on this host) into a fresh JIT: no
+   * optimization or code generation. A malformed object throws CompileError here or when a kernel is looked up.
+   */
+  static load(object: Uint8Array): JitModule {
+    let handle: number;
+    try {
+      handle = addon.jitLoadObject(object);
+    } catch (e) {
+      throw compileFailure(e);
+    }
+    return new JitModule(handle);
+  }
+
   /** The addon's handle of this module (throws once disposed). */
   get handle(): number {
     if (this.handleValue === 0) throw new ValueError('JitModule: used after dispose()');
     return this.handleValue;
   }
 
-  /** The module's IR after optimization (what the machine code was generated from). */
+  /** The module's IR after optimization (what the machine code was generated from); empty for a loaded object. */
   get optimizedIR(): string {
     const handle = this.handle;
     this.irText ??= addon.jitOptimizedIR(handle);
@@ -153,6 +170,19 @@ export function emitObject(code: string | Uint8Array, path: string, options: Jit
   const optLevel = checkOptLevel('emitObject', options.optLevel);
   try {
     addon.jitEmitObject(code, path, optLevel);
+  } catch (e) {
+    throw compileFailure(e);
+  }
+}
+
+/**
+ * Optimizes `code` for the host as jitCompile does and returns the machine code as an ELF object for
+ * JitModule.load (the code jitCompile would run).
+ */
+export function compileObject(code: string | Uint8Array, options: JitOptions = {}): Uint8Array {
+  const optLevel = checkOptLevel('compileObject', options.optLevel);
+  try {
+    return addon.jitCompileObject(code, optLevel);
   } catch (e) {
     throw compileFailure(e);
   }
