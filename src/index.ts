@@ -36,3 +36,6 @@ export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as datasets from './datasets/index.js';
 export { printGraph } from '../compiler/ir/printer.js';
+export * as callbacks from './callbacks/index.js';
+export type { CompileOptions } from './engine/trainer/compile-options.js';
+export type { FitOptions, EvaluateOptions, PredictOptions, Verbose } from './engine/trainer/loops.js';

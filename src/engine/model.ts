@@ -6,6 +6,18 @@ import { Layer, directChildren, type AnyLayer, type LayerIO, type LayerOptions }
 import type { Shape } from './input-spec.js';
 import { modelToJSON } from './model-json.js';
 import { formatSummary, type SummaryRow } from './summary.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { History } from '../callbacks/history.js';
+import type { Logs } from '../callbacks/callback.js';
+import { Trainer } from './trainer/trainer.js';
+import type { CompileOptions } from './trainer/compile-options.js';
+import type { Data } from './trainer/data.js';
+import type { StepRunner } from './trainer/step-runner.js';
+import {
+  evaluate, fit, makePredictRunner, predict, requireTrainer, type EvaluateOptions, type FitOptions, type PredictOptions,
+} from './trainer/loops.js';
+import { runOnBatch, type OnBatchOptions } from './trainer/one-batch.js';
 
 /** Options of summary(). */
 export interface SummaryOptions {
@@ -19,8 +31,16 @@ export function tupleOf(shape: Shape): string {
   return shape.length === 1 ? `(${dims},)` : `(${dims})`;
 }
 
+// The training loops take any model, whatever its input and output types.
+const untyped = <In extends LayerIO, Out extends LayerIO>(m: Model<In, Out>): Model => m as unknown as Model;
+
 /** Base class of models; subclass it and override call() for a subclassed model. */
 export abstract class Model<In extends LayerIO = LayerIO, Out extends LayerIO = LayerIO> extends Layer<In, Out> {
+  /** Set to true (e.g. by a callback) to stop fit() at the end of the current batch. */
+  stopTraining = false;
+  #trainer: Trainer | null = null;
+  #predictRunner: StepRunner<Tensor | Tensor[]> | null = null;
+
   constructor(options: LayerOptions = {}) {
     super(options);
     // Each inner layer casts its own inputs; the model passes them on unchanged.
@@ -61,5 +81,50 @@ export abstract class Model<In extends LayerIO = LayerIO, Out extends LayerIO = 
   /** The architecture as a JSON string (Keras `to_json`): class and config of every layer, no weights. */
   toJSON(): string {
     return modelToJSON(this as AnyLayer);
+  }
+
+  /** Configures training (Keras `compile`): optimizer, losses, metrics, loss weights, eager or compiled steps. */
+  compile(options: CompileOptions = {}): void {
+    this.#trainer = new Trainer(untyped(this), options);
+    this.#predictRunner = null;
+  }
+
+  /** The optimizer given to compile() (a ValueError before compile). */
+  get optimizer(): Optimizer {
+    return requireTrainer(untyped(this), this.#trainer, 'optimizer').optimizer;
+  }
+
+  /** Trains the model (Keras `fit`); returns the History of per-epoch logs. */
+  fit(x: Data, y?: Data | null, options: FitOptions = {}): History {
+    return fit(untyped(this), requireTrainer(untyped(this), this.#trainer, 'fit'), x, y, options);
+  }
+
+  /** The loss and metrics over the data (Keras `evaluate`): [loss, ...metrics], or a dict with returnDict. */
+  evaluate(x: Data, y?: Data | null, options: EvaluateOptions = {}): number[] | Logs {
+    const trainer = requireTrainer(untyped(this), this.#trainer, 'evaluate');
+    return evaluate(untyped(this), trainer, x, y, options);
+  }
+
+  /** The model's outputs over the data, computed in batches (Keras `predict`); needs no compile(). */
+  predict(x: Data, options: PredictOptions = {}): Tensor | Tensor[] {
+    this.#predictRunner ??= makePredictRunner(untyped(this), this.#trainer);
+    return predict(untyped(this), this.#predictRunner, x, options);
+  }
+
+  /** One training step on one batch (Keras `train_on_batch`): [loss, ...metrics], or a dict with returnDict. */
+  trainOnBatch(x: Data, y?: Data | null, options: OnBatchOptions = {}): number[] | Logs {
+    const trainer = requireTrainer(untyped(this), this.#trainer, 'trainOnBatch');
+    return runOnBatch(untyped(this), trainer, 'train', x, y, options);
+  }
+
+  /** One test step on one batch (Keras `test_on_batch`): [loss, ...metrics], or a dict with returnDict. */
+  testOnBatch(x: Data, y?: Data | null, options: OnBatchOptions = {}): number[] | Logs {
+    const trainer = requireTrainer(untyped(this), this.#trainer, 'testOnBatch');
+    return runOnBatch(untyped(this), trainer, 'test', x, y, options);
+  }
+
+  /** The model's outputs for one batch (Keras `predict_on_batch`). */
+  predictOnBatch(x: Data): Tensor | Tensor[] {
+    return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER, verbose: 0 });
   }
 }
