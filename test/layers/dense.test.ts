@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import * as kiln from '../../src/index.js';
 import type { Layer, Tensor } from '../../src/index.js';
 import { checkGradients, expectClose, randomTensor, uniformValues } from '../util/check.js';
+import { checkWeightGradients } from './layer-check.js';
 
 const { Dense } = kiln.layers;
 
@@ -29,33 +30,6 @@ function seededDense(units: number, inputDim: number, options: Partial<kiln.laye
   d.setWeights(d.useBias ? [kiln.tensor(w, [inputDim, units], 'float64'), kiln.tensor(b, [units], 'float64')]
     : [kiln.tensor(w, [inputDim, units], 'float64')]);
   return { d, w, b: d.useBias ? b : null };
-}
-
-/** Tape gradients of Σ layer(x)·c with respect to the trainable weights vs central differences. */
-function checkWeightGradients(layer: Layer, x: Tensor, eps = 1e-6): void {
-  const y0 = layer.apply(x);
-  const c = randomTensor([...y0.shape], 77, 'float64', 0.5, 1.5);
-  const lossValue = (): number => kiln.ops.sum(kiln.ops.mul(layer.apply(x), c)).item();
-  const tape = new kiln.GradientTape();
-  const loss = tape.record(() => kiln.ops.sum(kiln.ops.mul(layer.apply(x), c)));
-  const weights = layer.trainableWeights;
-  const grads = tape.gradient(loss, weights);
-  weights.forEach((w, i) => {
-    const all = layer.getWeights();
-    const base = Array.from(all[i].dataSync());
-    const numeric = base.map((_, j) => {
-      const at = (delta: number): number => {
-        const vals = base.slice();
-        vals[j] += delta;
-        layer.setWeights(all.map((t, k) => (k === i ? kiln.tensor(vals, [...w.shape], 'float64') : t)));
-        return lossValue();
-      };
-      const g = (at(eps) - at(-eps)) / (2 * eps);
-      layer.setWeights(all);
-      return g;
-    });
-    expectClose(grads[i]!, numeric, w.shape, 1e-6, 1e-5);
-  });
 }
 
 describe('Dense values', () => {

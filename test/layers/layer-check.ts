@@ -32,7 +32,12 @@ export function seedWeights(layer: AnyLayer, seed: number, lo = -1, hi = 1): num
  */
 export function checkWeightGradients(layer: AnyLayer, x: LayerIO, { training = false, eps = 1e-6, atol = 1e-6,
   rtol = 1e-5 } = {}): void {
-  const run = (): Tensor => layer.apply(x, { training }) as Tensor;
+  checkWeightGradientsOf(layer, () => layer.apply(x, { training }) as Tensor, { eps, atol, rtol });
+}
+
+/** The same check for any computation `run` of the layer's weights (e.g. a wrapper calling the layer twice). */
+export function checkWeightGradientsOf(layer: AnyLayer, run: () => Tensor, { eps = 1e-6, atol = 1e-6,
+  rtol = 1e-5 } = {}): void {
   const c = randomTensor([...run().shape], 77, 'float64', 0.5, 1.5);
   const lossValue = (): number => kiln.ops.sum(kiln.ops.mul(run(), c)).item();
   const all = layer.weights;

@@ -3,6 +3,8 @@
 import * as kiln from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { expectClose, randomTensor, uniformValues } from './../util/check.js';
+import type { AnyLayer } from '../../src/engine/index.js';
+import { checkWeightGradientsOf } from './layer-check.js';
 
 /** Flat row-major weights of a cell: kernel [F, G], recurrent kernel [U, G], bias (per cell) or null. */
 export interface RefWeights {
@@ -140,29 +142,8 @@ export interface WeightedLayer {
 }
 
 /** Tape gradients of Σ f()·c with respect to the layer's trainable weights vs central differences. */
-export function checkWeightGradients(layer: WeightedLayer, f: () => Tensor, eps = 1e-6): void {
-  const c = randomTensor([...f().shape], 77, 'float64', 0.5, 1.5);
-  const lossValue = (): number => kiln.ops.sum(kiln.ops.mul(f(), c)).item();
-  const tape = new kiln.GradientTape();
-  const loss = tape.record(() => kiln.ops.sum(kiln.ops.mul(f(), c)));
-  const weights = layer.trainableWeights;
-  const grads = tape.gradient(loss, weights);
-  weights.forEach((w, i) => {
-    const all = layer.getWeights();
-    const base = Array.from(all[i].dataSync());
-    const numeric = base.map((_, j) => {
-      const at = (delta: number): number => {
-        const vals = base.slice();
-        vals[j] += delta;
-        layer.setWeights(all.map((t, k) => (k === i ? kiln.tensor(vals, [...w.shape], 'float64') : t)));
-        return lossValue();
-      };
-      const g = (at(eps) - at(-eps)) / (2 * eps);
-      layer.setWeights(all);
-      return g;
-    });
-    expectClose(grads[i]!, numeric, w.shape, 1e-6, 1e-5);
-  });
+export function checkWeightGradients(layer: AnyLayer, f: () => Tensor, eps = 1e-6): void {
+  checkWeightGradientsOf(layer, f, { eps });
 }
 
 /** A [B, T] bool mask tensor and its JS form. */
