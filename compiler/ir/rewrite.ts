@@ -6,6 +6,7 @@ import { Storage, Tensor } from '../../src/core/tensor.js';
 import type { Attrs, Primitive } from '../../src/ops/registry.js';
 import { FuncGraph, type Node, type Value } from './func-graph.js';
 import { fmtCall, fmtType, valueNames } from './printer.js';
+import { sameTensorInfo } from '../../src/ops/shape-utils.js';
 
 /** What a visitor decides for one node: copy it, or replace its outputs by these values. */
 export type Rewrite = 'copy' | readonly Value[];
@@ -30,10 +31,6 @@ export interface Rewriter {
 
 /** Decides one node; `inputs` are its inputs already mapped into the new graph. */
 export type NodeVisitor = (node: Node, inputs: readonly Value[], rw: Rewriter) => Rewrite;
-
-function sameType(a: Value, b: Value): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-}
 
 /** A tensor sharing t's storage and holding its own reference, untracked by tidy scopes (as trace does). */
 function owned(t: Tensor): Tensor {
@@ -121,7 +118,7 @@ export function rewriteGraph(source: FuncGraph, visit: NodeVisitor, drop?: Reado
     node.outputs.forEach((o, i) => {
       const r = outs[i];
       if (r.graph !== graph) throw new CompileError(`${where()}: replacement of ${sourceName(o)} is not a new-graph value`);
-      if (!sameType(r, o))
+      if (!sameTensorInfo(r, o))
         throw new CompileError(`${where()}: replacement of ${sourceName(o)} ${fmtType(o)} has type ${fmtType(r)}`);
       map.set(o, r);
       if (!labels.has(r)) labels.set(r, sourceName(o));

@@ -5,10 +5,7 @@ import type { TensorInfo } from '../../src/ops/registry.js';
 import { getPrimitive } from '../../src/ops/registry.js';
 import type { FuncGraph, Node, Value } from './func-graph.js';
 import { fmtType } from './printer.js';
-
-function sameType(a: TensorInfo, b: TensorInfo): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-}
+import { sameTensorInfo } from '../../src/ops/shape-utils.js';
 
 function isJsonLike(x: unknown): boolean {
   if (x === null || typeof x === 'string' || typeof x === 'boolean' || typeof x === 'number') return true;
@@ -38,7 +35,7 @@ export function verify(graph: FuncGraph): void {
   graph.state.forEach((v, i) => {
     if (v.def.kind !== 'state') throw new CompileError(`verify @${graph.name}: state ${i} (%${v.id}) is not state`);
     const variable = v.def.variable;
-    if (!sameType(v, variable))
+    if (!sameTensorInfo(v, variable))
       throw new CompileError(`verify @${graph.name}: state ${i} is ${fmtType(v)} but variable "${variable.name}" ` +
         `is ${fmtType(variable)}`);
     if (graph.state.findIndex((s) => s.def.kind === 'state' && s.def.variable === variable) !== i)
@@ -48,7 +45,7 @@ export function verify(graph: FuncGraph): void {
   graph.constants.forEach((v, i) => {
     if (v.def.kind !== 'constant') throw new CompileError(`verify @${graph.name}: constant ${i} (%${v.id}) is not a constant`);
     const t = v.def.tensor;
-    if (t.isSymbolic || t.isDisposed || !sameType(v, t))
+    if (t.isSymbolic || t.isDisposed || !sameTensorInfo(v, t))
       throw new CompileError(`verify @${graph.name}: constant ${i} (%${v.id}) ${fmtType(v)} does not hold a live ` +
         `concrete tensor of that type (holds ${t.toString()})`);
     define(v, `constant ${i}`);
@@ -75,7 +72,7 @@ export function verify(graph: FuncGraph): void {
     node.outputs.forEach((v, k) => {
       if (v.def.kind !== 'node' || v.def.node !== node || v.def.index !== k)
         throw new CompileError(`${where(node, i)}: output ${k} (%${v.id}) is not defined by this node`);
-      if (!sameType(v, expected[k]))
+      if (!sameTensorInfo(v, expected[k]))
         throw new CompileError(`${where(node, i)}: output ${k} is ${fmtType(v)}, but ${node.op} gives ` +
           `${fmtType(expected[k])} for inputs (${node.inputs.map(fmtType).join(', ')})`);
       define(v, `output ${k} of node ${i} (${node.op})`);

@@ -5,10 +5,7 @@ import { getPrimitive, type Attrs, type TensorInfo } from '../../src/ops/registr
 import type { Node, Value } from '../ir/func-graph.js';
 import { rewriteGraph, type Rewriter } from '../ir/rewrite.js';
 import type { Pass } from './pass.js';
-
-function sameType(a: TensorInfo, b: TensorInfo): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-}
+import { sameTensorInfo } from '../../src/ops/shape-utils.js';
 
 /** The node defining `v` when it applies `op`. */
 function producer(v: Value, op: string): Node | null {
@@ -31,18 +28,18 @@ type Simplified = { value: Value; rule: string } | null;
 /** The rules, by primitive; each sees the node's (already simplified) inputs in the new graph. */
 const RULES: Record<string, (out: Value, inputs: readonly Value[], attrs: Attrs, rw: Rewriter) => Simplified> = {
   mul: (out, [a, b]) =>
-    isConstant(b, 1) && sameType(a, out) ? { value: a, rule: 'x*1' }
-      : isConstant(a, 1) && sameType(b, out) ? { value: b, rule: '1*x' } : null,
+    isConstant(b, 1) && sameTensorInfo(a, out) ? { value: a, rule: 'x*1' }
+      : isConstant(a, 1) && sameTensorInfo(b, out) ? { value: b, rule: '1*x' } : null,
   add: (out, [a, b]) =>
-    isConstant(b, 0) && sameType(a, out) ? { value: a, rule: 'x+0' }
-      : isConstant(a, 0) && sameType(b, out) ? { value: b, rule: '0+x' } : null,
-  sub: (out, [a, b]) => (isConstant(b, 0) && sameType(a, out) ? { value: a, rule: 'x-0' } : null),
-  div: (out, [a, b]) => (isConstant(b, 1) && sameType(a, out) ? { value: a, rule: 'x/1' } : null),
+    isConstant(b, 0) && sameTensorInfo(a, out) ? { value: a, rule: 'x+0' }
+      : isConstant(a, 0) && sameTensorInfo(b, out) ? { value: b, rule: '0+x' } : null,
+  sub: (out, [a, b]) => (isConstant(b, 0) && sameTensorInfo(a, out) ? { value: a, rule: 'x-0' } : null),
+  div: (out, [a, b]) => (isConstant(b, 1) && sameTensorInfo(a, out) ? { value: a, rule: 'x/1' } : null),
   neg: (_out, [a]) => {
     const inner = producer(a, 'neg');
     return inner ? { value: inner.inputs[0], rule: 'neg(neg(x))' } : null;
   },
-  cast: (out, [a]) => (sameType(a, out) ? { value: a, rule: 'cast to the same dtype' } : null),
+  cast: (out, [a]) => (sameTensorInfo(a, out) ? { value: a, rule: 'cast to the same dtype' } : null),
   transpose: (_out, [a], attrs, rw) => {
     const perm = attrs.perm as number[];
     if (isIdentityPerm(perm)) return { value: a, rule: 'identity transpose' };
@@ -56,15 +53,15 @@ const RULES: Record<string, (out: Value, inputs: readonly Value[], attrs: Attrs,
     return { value: rw.emit(getPrimitive('transpose'), [x], { perm: composed })[0], rule: 'transpose∘transpose' };
   },
   reshape: (out, [a], _attrs, rw) => {
-    if (sameType(a, out)) return { value: a, rule: 'reshape to the same shape' };
+    if (sameTensorInfo(a, out)) return { value: a, rule: 'reshape to the same shape' };
     const inner = producer(a, 'reshape');
     if (!inner) return null;
     const x = inner.inputs[0];
-    if (sameType(x, out)) return { value: x, rule: 'reshape∘reshape = identity' };
+    if (sameTensorInfo(x, out)) return { value: x, rule: 'reshape∘reshape = identity' };
     return { value: rw.emit(getPrimitive('reshape'), [x], { shape: [...out.shape] })[0], rule: 'reshape∘reshape' };
   },
   broadcastTo: (out, [a], _attrs, rw) => {
-    if (sameType(a, out)) return { value: a, rule: 'broadcast to the same shape' };
+    if (sameTensorInfo(a, out)) return { value: a, rule: 'broadcast to the same shape' };
     const inner = producer(a, 'broadcastTo');
     if (!inner) return null;
     return {
@@ -92,7 +89,7 @@ function withoutBroadcasts(node: Node, inputs: readonly Value[]): Value[] | null
     } catch {
       continue; // the primitive does not broadcast this input to the same shape
     }
-    if (types.length === node.outputs.length && types.every((t, k) => sameType(t, node.outputs[k]))) result = trial;
+    if (types.length === node.outputs.length && types.every((t, k) => sameTensorInfo(t, node.outputs[k]))) result = trial;
   }
   return result;
 }
@@ -114,7 +111,7 @@ export const simplifyAlgebra: Pass = {
       }
       const rule = node.outputs.length === 1 ? RULES[node.op] : undefined;
       const simplified = rule ? rule(node.outputs[0], inputs, node.attrs, rw) : null;
-      if (simplified && sameType(simplified.value, node.outputs[0])) {
+      if (simplified && sameTensorInfo(simplified.value, node.outputs[0])) {
         changes++;
         if (ctx.debug)
           ctx.log(`simplify-algebra: ${rw.source(node)} replaced by ${rw.describe(simplified.value)} (${simplified.rule})`);

@@ -7,7 +7,8 @@
 // topological order; an assignVariable runs after every step that reads the variable's old value.
 import { CompileError } from '../../src/core/errors.js';
 import type { FuncGraph, Node, Value } from '../ir/func-graph.js';
-import { fusionRole, joinsLoop, sameShape, takesEpilogue, type FusionRole } from './fusion-rules.js';
+import { fusionRole, joinsLoop, takesEpilogue, type FusionRole } from './fusion-rules.js';
+import { sameShape } from '../../src/ops/shape-utils.js';
 import type { Step, StepKind } from './plan.js';
 
 interface Group {

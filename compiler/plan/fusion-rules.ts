@@ -1,6 +1,7 @@
 // The fusion rules, in one place: how each primitive kind takes part in fusion, and when a producer may join
 // its consumers' step. compiler/plan/fuse.ts applies them; nothing else looks at op names or kinds.
 import type { Node, Value } from '../ir/func-graph.js';
+import { sameShape } from '../../src/ops/shape-utils.js';
 
 /** How fusion treats a node. */
 export type FusionRole =
@@ -40,11 +41,6 @@ export function fusionRole(node: Node, isGraphOutput: boolean): FusionRole {
       return VIEW_MOVEMENT.has(node.op) && !isGraphOutput ? 'view' : 'movement';
     default: return 'kernel';
   }
-}
-
-/** True when two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

@@ -4,7 +4,7 @@
 // state, constants and outputs keep their own buffers; views share their input's location.
 import { DTYPE_BYTES } from '../../src/core/dtype.js';
 import type { FuncGraph, Value } from '../ir/func-graph.js';
-import { sameShape } from './fusion-rules.js';
+import { sameShape } from '../../src/ops/shape-utils.js';
 import { liveness, rootOf, valueBytes, viewRoots, type LiveInterval } from './liveness.js';
 import type { InPlaceReuse, Location, MemoryPlan, Step } from './plan.js';
 

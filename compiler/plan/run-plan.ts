@@ -3,7 +3,7 @@
 // gives wrong numbers here, which is how the memory planner is tested against the interpreter.
 import { allocBuffer, releaseBuffer } from '../../src/core/buffers.js';
 import type { TypedArray } from '../../src/core/dtype.js';
-import { CompileError, ShapeError, ValueError } from '../../src/core/errors.js';
+import { CompileError } from '../../src/core/errors.js';
 import { Storage, Tensor, sizeOf } from '../../src/core/tensor.js';
 import type { TensorInfo } from '../../src/ops/registry.js';
 import type { Value } from '../ir/func-graph.js';
@@ -11,10 +11,7 @@ import { fmtType } from '../ir/printer.js';
 import { valueBytes } from './liveness.js';
 import { ARENA_ALIGN } from './plan-memory.js';
 import type { ExecutionPlan } from './plan.js';
-
-function sameType(a: TensorInfo, b: TensorInfo): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-}
+import { bindInputs } from '../../runtime/eager/interpreter.js';
 
 /** A tensor over `bytes` of the arena at `offset`. */
 function arenaTensor(arena: Uint8Array, offset: number, v: TensorInfo): Tensor {
@@ -50,18 +47,8 @@ function checkLocations(plan: ExecutionPlan, op: string): void {
 export function runPlan(plan: ExecutionPlan, inputs: readonly Tensor[]): Tensor[] {
   const { graph, steps, memory } = plan;
   const op = `runPlan @${graph.name}`;
-  if (inputs.length !== graph.inputs.length)
-    throw new ValueError(`${op}: expected ${graph.inputs.length} inputs, got ${inputs.length}`);
+  const env = bindInputs(graph, inputs, op);
   checkLocations(plan, op);
-  const env = new Map<Value, Tensor>();
-  graph.inputs.forEach((v, i) => {
-    const t = inputs[i];
-    if (!sameType(t, v)) {
-      const Err = t.dtype !== v.dtype ? ValueError : ShapeError;
-      throw new Err(`${op}: input ${i}${v.name ? ` "${v.name}"` : ''} expected ${fmtType(v)}, got ${fmtType(t)}`);
-    }
-    env.set(v, t);
-  });
   for (const s of graph.state) env.set(s, graph.variableOf(s).read());
   for (const c of graph.constants) if (c.def.kind === 'constant') env.set(c, c.def.tensor);
   const get = (v: Value, step: number): Tensor => {

@@ -3,13 +3,9 @@
 import { ShapeError, ValueError } from '../../src/core/errors.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import { apply } from '../../src/ops/dispatch.js';
-import type { TensorInfo } from '../../src/ops/registry.js';
 import type { FuncGraph, Value } from '../../compiler/ir/func-graph.js';
 import { fmtType } from '../../compiler/ir/printer.js';
-
-function sameType(a: TensorInfo, b: TensorInfo): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-}
+import { sameTensorInfo } from '../../src/ops/shape-utils.js';
 
 /**
  * Runs `graph` on `inputs` (one tensor per graph input, of the declared shape and dtype) and returns its
@@ -17,20 +13,10 @@ function sameType(a: TensorInfo, b: TensorInfo): boolean {
  */
 export function interpret(graph: FuncGraph, inputs: readonly Tensor[]): Tensor[] {
   const op = `interpret @${graph.name}`;
-  if (inputs.length !== graph.inputs.length)
-    throw new ValueError(`${op}: expected ${graph.inputs.length} inputs, got ${inputs.length}`);
-  const env = new Map<Value, Tensor>();
-  graph.inputs.forEach((v, i) => {
-    const t = inputs[i];
-    if (!sameType(t, v)) {
-      const Err = t.dtype !== v.dtype ? ValueError : ShapeError;
-      throw new Err(`${op}: input ${i}${v.name ? ` "${v.name}"` : ''} expected ${fmtType(v)}, got ${fmtType(t)}`);
-    }
-    env.set(v, t);
-  });
+  const env = bindInputs(graph, inputs, op);
   for (const s of graph.state) {
     const value = graph.variableOf(s).read();
-    if (!sameType(value, s))
+    if (!sameTensorInfo(value, s))
       throw new ShapeError(`${op}: variable "${s.name}" is ${fmtType(value)}, the graph was traced with ${fmtType(s)}`);
     env.set(s, value);
   }
@@ -48,11 +34,30 @@ export function interpret(graph: FuncGraph, inputs: readonly Tensor[]): Tensor[]
     }
     const outs = apply(node.prim, args, node.attrs);
     node.outputs.forEach((v, k) => {
-      if (!outs[k] || !sameType(outs[k], v))
+      if (!outs[k] || !sameTensorInfo(outs[k], v))
         throw new ShapeError(`${op}: node ${i} (${node.op}) output ${k} should be ${fmtType(v)}, ` +
           `got ${outs[k] ? fmtType(outs[k]) : 'nothing'}`);
       env.set(v, outs[k]);
     });
   });
   return graph.outputs.map(get);
+}
+
+/**
+ * Checks `inputs` against the graph's signature (count, then each shape and dtype, errors named by `op`) and
+ * returns a value environment holding them.
+ */
+export function bindInputs(graph: FuncGraph, inputs: readonly Tensor[], op: string): Map<Value, Tensor> {
+  if (inputs.length !== graph.inputs.length)
+    throw new ValueError(`${op}: expected ${graph.inputs.length} inputs, got ${inputs.length}`);
+  const env = new Map<Value, Tensor>();
+  graph.inputs.forEach((v, i) => {
+    const t = inputs[i];
+    if (!sameTensorInfo(t, v)) {
+      const Err = t.dtype !== v.dtype ? ValueError : ShapeError;
+      throw new Err(`${op}: input ${i}${v.name ? ` "${v.name}"` : ''} expected ${fmtType(v)}, got ${fmtType(t)}`);
+    }
+    env.set(v, t);
+  });
+  return env;
 }

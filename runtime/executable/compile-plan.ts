@@ -13,6 +13,7 @@ import { planGraph } from '../../compiler/plan/make-plan.js';
 import type { ExecutionPlan } from '../../compiler/plan/plan.js';
 import { describePlan, type PlanDescription } from './describe-plan.js';
 import { NativeExecutor } from './native-executor.js';
+import { sameShape } from '../../src/ops/shape-utils.js';
 
 /** Options of compilePlan. */
 export interface CompilePlanOptions {
@@ -28,10 +29,6 @@ export interface PlanExecutable extends Executable {
   readonly arenaAddress: number;
   /** How the plan's steps were mapped (JIT kernels vs registry kernels). */
   readonly mapping: Pick<PlanDescription, 'jitSteps' | 'kernelSteps'>;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Builds the native executor of `plan` (every slot and size is checked here, once). */

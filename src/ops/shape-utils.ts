@@ -42,6 +42,16 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return s;
 }
 
+/** True when two shapes are equal. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** True when two values have the same shape and dtype. */
+export function sameTensorInfo(a: TensorInfo, b: TensorInfo): boolean {
+  return a.dtype === b.dtype && sameShape(a.shape, b.shape);
+}
+
 /** Normalizes a possibly negative axis into [0, rank); throws naming `op`. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank)

@@ -10,7 +10,3 @@ export function floatInput(op: string, x: OpInput, what = 'input'): Tensor {
   return t;
 }
 
-/** True when two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}

@@ -11,7 +11,8 @@ import { expandDims, reshape } from '../prims/movement.js';
 import { cast } from '../prims/cast.js';
 import { range } from '../creation.js';
 import { clip } from '../prims/clip.js';
-import { floatInput, sameShape } from './common.js';
+import { floatInput } from './common.js';
+import { sameShape } from '../shape-utils.js';
 import { softplus } from './activations.js';
 import { logSoftmax } from './softmax.js';
 
