@@ -23,12 +23,12 @@ function repoRoot(): string {
   throw new Error('bench: cannot find bench/matmul-direct.cc above ' + fileURLToPath(import.meta.url));
 }
 
-/** Compiles the direct program into dist/bench/ when missing or older than its source; returns its path. */
-export function buildDirect(): string {
+/** Compiles bench/NAME.cc (oneDNN, OpenMP) into dist/bench/ when missing or older than its source; returns its path. */
+export function buildNative(name: string): string {
   const root = repoRoot();
-  const src = join(root, 'bench', 'matmul-direct.cc');
+  const src = join(root, 'bench', `${name}.cc`);
   const outDir = join(root, 'dist', 'bench');
-  const exe = join(outDir, 'matmul-direct');
+  const exe = join(outDir, name);
   if (!existsSync(exe) || statSync(exe).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(outDir, { recursive: true });
     execFileSync('g++', ['-O2', '-std=c++17', '-fopenmp', '-I/usr/include/oneapi/dnnl', src, '-o', exe, '-ldnnl'],
@@ -81,7 +81,7 @@ export let dnnlVersion = '?';
  * shared machine, load only ever adds time, so the fastest call is the steadiest estimate of what the code can do).
  */
 export function runMatmul(sizes = [1024, 2048], threadCounts = [1, 2]): MatmulRow[] {
-  const exe = buildDirect();
+  const exe = buildNative('matmul-direct');
   const before = native.numThreads();
   const rows: MatmulRow[] = [];
   try {

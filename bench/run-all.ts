@@ -1,9 +1,11 @@
 // Entry of `npm run bench`: runs every benchmark in one process and prints the tables (see bench/RESULTS.md).
-// Set KILN_BENCH=eager or KILN_BENCH=matmul to run one of them.
+// Set KILN_BENCH=eager, KILN_BENCH=matmul, KILN_BENCH=mlp or KILN_BENCH=predict to run one of them.
 import { cpus } from 'node:os';
 import { native } from '../src/core/native.js';
 import { formatEagerOverhead, runEagerOverhead } from './eager-overhead.js';
 import { dnnlVersion, formatMatmul, runMatmul } from './matmul.js';
+import { formatMlpTrain, runMlpTrain } from './mlp-train.js';
+import { formatPredict, runPredict } from './predict.js';
 
 const only = process.env.KILN_BENCH;
 console.log(`kiln bench — ${new Date().toISOString()} — node ${process.version} — ${cpus()[0]?.model ?? '?'} ` +
@@ -18,4 +20,12 @@ if (!only || only === 'matmul') {
   const rows = runMatmul();
   console.log(formatMatmul(rows));
   console.log(`oneDNN ${dnnlVersion}`);
+}
+if (!only || only === 'mlp') {
+  console.log('\nMLP 784-512-256-10 train step (relu, softmax crossentropy, Adam), batch 128: median of 7 samples\n');
+  console.log(formatMlpTrain(await runMlpTrain()));
+}
+if (!only || only === 'predict') {
+  console.log('\nMLP 784-512-256-10 inference: batch-1 latency over 2000 calls, batch-128 throughput (median of 5)\n');
+  console.log(formatPredict(await runPredict()));
 }

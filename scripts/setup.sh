@@ -24,6 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "setup: npm packages"
-npm ci --no-audit --no-fund
+# onnxruntime-node (a test/bench peer) ships its CPU build; skip its download of CUDA extras (no network).
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 echo "setup: building the native addon and TypeScript"
 npm run build

@@ -1,5 +1,5 @@
-// What kiln.jit runs a traced graph with. The reference interpreter is the default; the compiled backends
-// (LLVM, later CUDA) plug in as another `compile` function without changing jit itself.
+// What kiln.jit runs a traced graph with: the native plan executor by default (runtime/executable), the
+// reference interpreter on request; other backends (later CUDA) plug in as another `compile` function.
 import type { Tensor } from '../../src/core/tensor.js';
 import type { FuncGraph } from '../ir/func-graph.js';
 import { interpret } from '../../runtime/eager/interpreter.js';

@@ -11,6 +11,7 @@
 
 #include "../rt/kernel.h"
 #include "../jit/jit-addon.h"
+#include "artifact-addon.h"
 #include "executor-addon.h"
 
 namespace {
@@ -206,6 +207,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("numThreads", Napi::Function::New(env, NumThreads));
   kiln::registerJit(env, exports);
   kiln::registerExecutor(env, exports);
+  kiln::registerArtifact(env, exports);
   return exports;
 }
 

@@ -101,7 +101,7 @@ StepDesc stepOf(const Napi::Env& env, const Napi::Value& v, uint32_t index) {
 }
 
 /**
- * executorCreate({arenaBytes, inputs, outputs, state, constants: [bytes, dtype, ...], assigned: (0|1)[],
+ * executorCreate({arenaBytes, inputs, outputs, state, constants: [bytes, dtype, ...], assigned: (0|1)[], inPlace?: (0|1)[],
  * slots: [kind, at, bytes, dtype, ...], steps: {kind, in, out, kernel?, args?, module?, symbol?, ints?, splitRange?}[]})
  */
 Napi::Value ExecutorCreate(const Napi::CallbackInfo& info) {
@@ -116,6 +116,10 @@ Napi::Value ExecutorCreate(const Napi::CallbackInfo& info) {
   d.constants = externalsOf(env, o, "constants");
   Napi::Array assigned = arrayOf(env, o, "assigned");
   for (uint32_t i = 0; i < assigned.Length(); ++i) d.assigned.push_back(intOf(env, assigned.Get(i), "assigned") != 0);
+  if (!o.Get("inPlace").IsUndefined()) {
+    Napi::Array inPlace = arrayOf(env, o, "inPlace");
+    for (uint32_t i = 0; i < inPlace.Length(); ++i) d.inPlace.push_back(intOf(env, inPlace.Get(i), "inPlace") != 0);
+  }
   Napi::Array slots = arrayOf(env, o, "slots");
   if (slots.Length() % 4 != 0) throw Napi::RangeError::New(env, "executorCreate: slots must hold groups of 4");
   for (uint32_t i = 0; i < slots.Length(); i += 4) {
@@ -207,12 +211,23 @@ Napi::Value ExecutorArenaAddress(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(w->executor->arenaData())));
 }
 
+/** executorProfile(executor) → seconds per step summed over all runs (Float64Array), or null when not profiling. */
+Napi::Value ExecutorProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<double>& seconds = wrappedOf(env, info[0], "executorProfile")->executor->stepSeconds();
+  if (seconds.empty()) return env.Null();
+  Napi::Float64Array out = Napi::Float64Array::New(env, seconds.size());
+  for (size_t i = 0; i < seconds.size(); ++i) out[i] = seconds[i];
+  return out;
+}
+
 }  // namespace
 
 void registerExecutor(Napi::Env env, Napi::Object exports) {
   exports.Set("executorCreate", Napi::Function::New(env, ExecutorCreate));
   exports.Set("executorRun", Napi::Function::New(env, ExecutorRun));
   exports.Set("executorArenaAddress", Napi::Function::New(env, ExecutorArenaAddress));
+  exports.Set("executorProfile", Napi::Function::New(env, ExecutorProfile));
 }
 
 }  // namespace kiln

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -65,6 +66,13 @@ Executor::Executor(ExecutorDesc desc) : desc_(std::move(desc)) {
   if (desc_.assigned.size() != desc_.state.size())
     fail("assigned flags: expected " + std::to_string(desc_.state.size()) + ", got " +
          std::to_string(desc_.assigned.size()));
+  if (!desc_.inPlace.empty() && desc_.inPlace.size() != desc_.state.size())
+    fail("in-place flags: expected " + std::to_string(desc_.state.size()) + ", got " +
+         std::to_string(desc_.inPlace.size()));
+  for (size_t j = 0; j < desc_.inPlace.size(); ++j)
+    if (desc_.inPlace[j] && !desc_.assigned[j])
+      fail("state " + std::to_string(j) + " is marked in place but is not assigned");
+  desc_.inPlace.resize(desc_.state.size(), false);
 
   for (size_t s = 0; s < desc_.slots.size(); ++s) {
     const SlotDesc& slot = desc_.slots[s];
@@ -150,6 +158,8 @@ Executor::Executor(ExecutorDesc desc) : desc_(std::move(desc)) {
   for (size_t j = 0; j < desc_.state.size(); ++j)
     stateScratch_.emplace_back(desc_.assigned[j] ? allocAligned(desc_.state[j].bytes) : nullptr);
   slotData_.assign(desc_.slots.size(), nullptr);
+  const char* profile = std::getenv("KILN_PROFILE_STEPS");
+  if (profile && *profile && std::string(profile) != "0") stepSeconds_.assign(desc_.steps.size(), 0.0);
 }
 
 void Executor::failStep(size_t index, const std::string& message) const {
@@ -202,7 +212,12 @@ void Executor::checkBuffers(const RunBuffers& b, int64_t iterations) const {
   for (size_t j = 0; j < b.numStateOut; ++j) {
     if (!desc_.assigned[j]) continue;
     against(b.stateOut[j], "state update", j, b.inputs, b.numInputs, "input", nullptr, false);
-    against(b.stateOut[j], "state update", j, b.stateIn, b.numStateIn, "state", nullptr, false);
+    // An in-place state value may be updated in its own buffer (exactly that buffer, nothing partial).
+    const bool same = b.stateOut[j].bytes > 0 && b.stateOut[j].data == b.stateIn[j].data &&
+                      b.stateOut[j].bytes == b.stateIn[j].bytes;
+    if (same && !desc_.inPlace[j])
+      fail("state update " + std::to_string(j) + " is its state buffer, but the plan cannot update it in place");
+    against(b.stateOut[j], "state update", j, b.stateIn, b.numStateIn, "state", nullptr, same);
     against(b.stateOut[j], "state update", j, b.stateOut, b.numStateOut, "state update", &desc_.assigned, true);
     against(b.stateOut[j], "state update", j, b.constants, b.numConstants, "constant", nullptr, false);
   }
@@ -222,8 +237,13 @@ void Executor::bindSlots(const RunBuffers& b, int64_t k, int64_t iterations) {
       case SlotKind::Arena: p = arena_.get() + at; break;
       case SlotKind::Input: p = static_cast<uint8_t*>(b.inputs[at].data) + static_cast<size_t>(k) * slot.bytes; break;
       case SlotKind::Output: p = b.outputs[at].data; break;
-      case SlotKind::StateIn: p = k == 0 || !desc_.assigned[at] ? b.stateIn[at].data : writeTarget(at, k - 1); break;
-      case SlotKind::StateOut: p = writeTarget(at, k); break;
+      case SlotKind::StateIn:
+        p = k == 0 || !desc_.assigned[at] || b.stateOut[at].data == b.stateIn[at].data ? b.stateIn[at].data
+                                                                                       : writeTarget(at, k - 1);
+        break;
+      case SlotKind::StateOut:
+        p = b.stateOut[at].data == b.stateIn[at].data ? b.stateOut[at].data : writeTarget(at, k);
+        break;
       case SlotKind::Constant: p = b.constants[at].data; break;
     }
     slotData_[s] = p;
@@ -250,10 +270,11 @@ void Executor::runStep(size_t i) {
       for (int32_t s : step.in) ptrs[n++] = slotData_[s];
       for (int32_t s : step.out) ptrs[n++] = slotData_[s];
       const std::vector<int64_t>& sizes = jitSizes_[i];
-      int64_t outElements = 0;
-      for (size_t t = step.in.size(); t < n; ++t) outElements += sizes[t];
+      // The work is about the elements touched: outputs, and inputs (a reduction's input can be much larger).
+      int64_t elements = 0;
+      for (size_t t = 0; t < n; ++t) elements += sizes[t];
       const int64_t begin = step.splitRange ? step.ints[0] : 0, end = step.splitRange ? step.ints[1] : 0;
-      if (!step.splitRange || outElements < 2 * kParallelGrain || end - begin < 2 || numThreads() < 2) {
+      if (!step.splitRange || elements < 2 * kParallelGrain || end - begin < 2 || numThreads() < 2) {
         step.fn(ptrs.data(), sizes.data(), static_cast<int64_t>(n));
         break;
       }
@@ -287,7 +308,15 @@ void Executor::run(const RunBuffers& buffers, int64_t iterations) {
   checkBuffers(buffers, iterations);
   for (int64_t k = 0; k < iterations; ++k) {
     bindSlots(buffers, k, iterations);
-    for (size_t i = 0; i < desc_.steps.size(); ++i) runStep(i);
+    if (stepSeconds_.empty()) {
+      for (size_t i = 0; i < desc_.steps.size(); ++i) runStep(i);
+      continue;
+    }
+    for (size_t i = 0; i < desc_.steps.size(); ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      runStep(i);
+      stepSeconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
   }
 }
 

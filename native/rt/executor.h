@@ -63,6 +63,11 @@ struct ExecutorDesc {
   std::vector<ExternalDesc> inputs, outputs, state, constants;
   /** Which state values the plan assigns (StateOut slots may only name these). */
   std::vector<bool> assigned;
+  /**
+   * Per state value (or empty: none), whether a run may pass the same buffer as its StateIn and StateOut: the plan
+   * reads the old value only before, or elementwise at, the point where it writes the new one.
+   */
+  std::vector<bool> inPlace;
   std::vector<SlotDesc> slots;
   std::vector<StepDesc> steps;
 };
@@ -76,7 +81,11 @@ struct RunBuffers {
   /** Variables' values at the start of the run. */
   const Buf* stateIn = nullptr;
   size_t numStateIn = 0;
-  /** Where assigned variables' final values go (one per state value; unassigned ones are ignored). */
+  /**
+   * Where assigned variables' final values go (one per state value; unassigned ones are ignored). An entry may be
+   * the very buffer of its stateIn entry when the description marks that state value inPlace: it is then updated
+   * in place, every iteration.
+   */
   const Buf* stateOut = nullptr;
   size_t numStateOut = 0;
   const Buf* constants = nullptr;
@@ -99,6 +108,11 @@ class Executor {
   const void* arenaData() const { return arena_.get(); }
   size_t arenaBytes() const { return desc_.arenaBytes; }
   size_t numSteps() const { return desc_.steps.size(); }
+  /**
+   * Seconds spent in each step, summed over all runs, when the environment variable KILN_PROFILE_STEPS was set
+   * (to anything but "0") when the executor was built; empty otherwise.
+   */
+  const std::vector<double>& stepSeconds() const { return stepSeconds_; }
 
  private:
   struct FreeDeleter {
@@ -118,6 +132,7 @@ class Executor {
   std::vector<KernelCall> calls_;
   std::vector<std::vector<void*>> jitPointers_;
   std::vector<std::vector<int64_t>> jitSizes_;
+  std::vector<double> stepSeconds_;
 };
 
 }  // namespace kiln

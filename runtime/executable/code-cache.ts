@@ -43,8 +43,9 @@ const MAX_MODULES = 128;
 const modules = new Map<string, JitModule>();
 const stats: CodeCacheStats = { memoryHits: 0, diskHits: 0, compiles: 0, rejectedFiles: 0, failedWrites: 0 };
 
-/** Kiln's version from its package.json (found above this file both in the sources and in dist/). */
-function kilnVersion(): string {
+/** Kiln's version from its package.json (found above this file both in the sources and in dist/); also stamped into
+ * compiled artifacts' manifests. */
+export function kilnVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++, dir = dirname(dir)) {
     const file = join(dir, 'package.json');

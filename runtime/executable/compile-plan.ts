@@ -1,9 +1,12 @@
 // compilePlan: an ExecutionPlan made into an Executable that runs the whole plan in ONE native call (the plan
-// executor), optionally K times over K stacked batches. It owns the output tensors it returns and gives every
-// assigned variable a new buffer per run (tensors read from a variable earlier keep their values).
+// executor), optionally K times over K stacked batches. It owns the output tensors it returns. An assigned
+// variable is updated in place when the plan allows it and no tensor outside the variable can see its buffer
+// (copy on write: once read, the next run writes a new buffer, so tensors read earlier keep their values).
 import type { TypedArray } from '../../src/core/dtype.js';
 import { ShapeError, ValueError } from '../../src/core/errors.js';
-import { Tensor } from '../../src/core/tensor.js';
+import { allocBuffer } from '../../src/core/buffers.js';
+import { DTYPE_CODE } from '../../src/core/dtype.js';
+import { sizeOf, Tensor } from '../../src/core/tensor.js';
 import type { Executable, Compile } from '../../compiler/jit/executable.js';
 import type { FuncGraph, Value } from '../../compiler/ir/func-graph.js';
 import { fmtType } from '../../compiler/ir/printer.js';
@@ -29,6 +32,13 @@ export interface PlanExecutable extends Executable {
   readonly arenaAddress: number;
   /** How the plan's steps were mapped (JIT kernels vs registry kernels). */
   readonly mapping: Pick<PlanDescription, 'jitSteps' | 'kernelSteps'>;
+  /** Per graph state value: whether the plan can update it in its own buffer. */
+  readonly inPlace: readonly boolean[];
+  /**
+   * Seconds per plan step (index = plan step; one more entry for the final output copies), summed over all runs,
+   * when KILN_PROFILE_STEPS was set when compiled; else null.
+   */
+  stepSeconds(): number[] | null;
 }
 
 /** Builds the native executor of `plan` (every slot and size is checked here, once). */
@@ -38,6 +48,7 @@ export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {
   const described = describePlan(plan, options.jit === false ? null : lowerStep);
   const executor = new NativeExecutor(described.description);
   const assigned = described.description.assigned;
+  const inPlace = graph.state.map((_, j) => described.description.inPlace?.[j] === 1);
   const constants = graph.constants.map((c) => {
     if (c.def.kind !== 'constant') throw new ValueError(`${op}: constant %${c.id} has no value`);
     return c.def.tensor.dataSync();
@@ -60,24 +71,27 @@ export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {
     if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`${op}: steps must be a positive integer, got ${steps}`);
     checkInputs(inputs, steps);
     const variables = graph.state.map((s) => graph.variableOf(s));
+    // The variables' buffers are read without `read()`: that would expose them (and so forbid in-place updates).
     const stateIn: TypedArray[] = variables.map((variable, j) => {
-      const value = variable.read();
+      const value = variable.current;
       if (!sameShape(value.shape, graph.state[j].shape) || value.dtype !== graph.state[j].dtype)
         throw new ShapeError(`${op}: variable "${variable.name}" is ${fmtType(value)}, the graph was traced with ` +
           fmtType(graph.state[j]));
       return value.dataSync();
     });
-    const updates = graph.state.map((s, j) => (assigned[j] ? Tensor.alloc(s.shape, s.dtype) : null));
+    // In place where allowed and unseen; else a new buffer the variable adopts after the run.
+    const fresh = graph.state.map((s, j) => !assigned[j] || (inPlace[j] && variables[j].privateData()) ? null
+      : allocBuffer(DTYPE_CODE[s.dtype], sizeOf(s.shape)));
     const outputs = graph.outputs.map((v) => Tensor.alloc(v.shape, v.dtype));
     executor.run({
       inputs: inputs.map((t) => t.dataSync()),
       outputs: outputs.map((t) => t.dataSync()),
       stateIn,
-      stateOut: updates.map((t) => t?.dataSync() ?? null),
+      stateOut: fresh.map((data, j) => data ?? (assigned[j] ? stateIn[j] : null)),
       constants,
     }, steps);
-    updates.forEach((t, j) => {
-      if (t) variables[j].assign(t);
+    fresh.forEach((data, j) => {
+      if (data) variables[j].adoptData(data);
     });
     return outputs;
   };
@@ -89,6 +103,14 @@ export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {
       return executor.arenaAddress;
     },
     mapping: { jitSteps: described.jitSteps, kernelSteps: described.kernelSteps },
+    inPlace,
+    stepSeconds: () => {
+      const seconds = executor.stepSeconds();
+      if (!seconds) return null;
+      const perPlanStep = new Array<number>(plan.steps.length + 1).fill(0);
+      described.stepOrigins.forEach((origin, i) => (perPlanStep[origin] += seconds[i]));
+      return perPlanStep;
+    },
   };
 }
 

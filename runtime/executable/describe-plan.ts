@@ -1,8 +1,9 @@
 // Maps an ExecutionPlan to a native executor description: every value gets a slot where the memory plan put
 // it (views alias their input's slot), every step becomes native steps: a JIT kernel for a fused step the CPU
 // lowering handles, else one registry kernel per node (primitive.kernelCall) through arena scratch; state
-// steps become copies into the variable's new buffer; graph outputs not planned into their own buffer get a
-// copy right after the step that makes them.
+// steps become copies into the variable's new buffer, unless the fused loop computing the new value writes it
+// there itself (state-writes.ts); graph outputs not planned into their own buffer get a copy right after the step
+// that makes them.
 import { DTYPE_CODE } from '../../src/core/dtype.js';
 import { CompileError } from '../../src/core/errors.js';
 import type { JitModule } from '../../src/core/jit-native.js';
@@ -15,6 +16,7 @@ import { valueBytes } from '../../compiler/plan/liveness.js';
 import { ARENA_ALIGN } from '../../compiler/plan/plan-memory.js';
 import type { ExecutionPlan, Step } from '../../compiler/plan/plan.js';
 import { compileCached, type CodeSource } from './code-cache.js';
+import { stateWrites, type StateWrites } from './state-writes.js';
 import { SlotKind, StepKind, type ExecutorDescription, type ExecutorStep } from './native-executor.js';
 
 /** Lowers a fused step to a JIT kernel, or null to run it node by node (compiler/lower/cpu lowerStep). */
@@ -29,6 +31,8 @@ export interface PlanDescription {
   readonly kernelSteps: number;
   /** Where the JIT kernels' code came from (the code cache); null when the plan has none. */
   readonly codeSource: CodeSource | null;
+  /** Per executor step, the index of the plan step it belongs to (for per-step profiles). */
+  readonly stepOrigins: readonly number[];
 }
 
 const align = (n: number): number => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
@@ -52,6 +56,8 @@ class Describer {
   private jitSteps = 0;
   private kernelSteps = 0;
   private codeSource: CodeSource | null = null;
+  private writes: StateWrites = { direct: new Map(), inPlace: [] };
+  private readonly stepOrigins: number[] = [];
 
   constructor(private readonly plan: ExecutionPlan, private readonly lower: StepLowerer | null) {
     this.op = `compilePlan @${plan.graph.name}`;
@@ -75,13 +81,17 @@ class Describer {
       this.modules.push(code.module);
       this.codeSource = code.source;
     }
+    this.writes = stateWrites(this.plan, (s) => this.lowered.has(s));
+    for (const [v, j] of this.writes.direct) this.valueSlots.set(v, this.slot(SlotKind.stateOut, j, v));
     for (const step of steps) {
       this.step(step);
       for (const v of step.outputs) this.copyToOutputs(v);
+      while (this.stepOrigins.length < this.steps.length) this.stepOrigins.push(step.index);
     }
     // Outputs that are inputs, state or constants: their buffers do not change during an iteration.
     for (const v of new Set(graph.outputs))
       if (!steps.some((s) => s.outputs.includes(v))) this.copyToOutputs(v);
+    while (this.stepOrigins.length < this.steps.length) this.stepOrigins.push(steps.length);
     const pairs = (vs: readonly Value[]): number[] => vs.flatMap((v) => [valueBytes(v), DTYPE_CODE[v.dtype]]);
     return {
       description: {
@@ -91,6 +101,7 @@ class Describer {
         state: pairs(graph.state),
         constants: pairs(graph.constants),
         assigned: this.assigned,
+        inPlace: this.writes.inPlace.map((b) => (b ? 1 : 0)),
         slots: this.slots,
         steps: this.steps,
       },
@@ -98,6 +109,7 @@ class Describer {
       jitSteps: this.jitSteps,
       kernelSteps: this.kernelSteps,
       codeSource: this.codeSource,
+      stepOrigins: this.stepOrigins,
     };
   }
 
@@ -154,6 +166,8 @@ class Describer {
       const j = this.plan.graph.state.indexOf(target);
       if (j < 0) throw new CompileError(`${this.op}: step ${step.index} assigns %${target.id}, which is not graph state`);
       this.assigned[j] = 1;
+      // Written by the loop that computes it: nothing to copy.
+      if (this.writes.direct.get(value) === j) return;
       this.steps.push({ kind: StepKind.copy, in: [this.slotOf(value, step.index)], out: [this.slot(SlotKind.stateOut, j, target)] });
       return;
     }

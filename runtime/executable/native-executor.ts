@@ -52,12 +52,17 @@ export interface ExecutorDescription {
   readonly constants: readonly number[];
   /** Per state value, 1 when the plan assigns it. */
   readonly assigned: readonly number[];
+  /** Per state value, 1 when a run may pass its state buffer as its update buffer too (absent: never). */
+  readonly inPlace?: readonly number[];
   /** Per slot, [kind, arena offset or external index, bytes, dtype code], flattened. */
   readonly slots: readonly number[];
   readonly steps: readonly ExecutorStep[];
 }
 
-/** The buffers of one run; stateOut entries of unassigned state are null. */
+/**
+ * The buffers of one run; stateOut entries of unassigned state are null; a stateOut entry may be its stateIn
+ * entry (the very same array) where the description's inPlace says so.
+ */
 export interface ExecutorBuffers {
   readonly inputs: readonly TypedArray[];
   readonly outputs: readonly TypedArray[];
@@ -73,6 +78,7 @@ interface ExecutorAddon {
               stateIn: readonly TypedArray[], stateOut: readonly (TypedArray | null)[],
               constants: readonly TypedArray[], steps: number): void;
   executorArenaAddress(executor: object): number;
+  executorProfile(executor: object): Float64Array | null;
 }
 
 const addon = native as unknown as ExecutorAddon;
@@ -98,6 +104,14 @@ export class NativeExecutor {
     } catch (e) {
       throw new ValueError(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * Seconds spent in each executor step, summed over all runs, when KILN_PROFILE_STEPS was set (not "0") when
+   * the executor was built; else null.
+   */
+  stepSeconds(): Float64Array | null {
+    return addon.executorProfile(this.handle);
   }
 
   /** The arena's address: constant for the executor's life (it is allocated once). */

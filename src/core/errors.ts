@@ -21,7 +21,13 @@ export class DisposedError extends KilnError {}
 /** A malformed graph or a failure to compile one (names the graph and the node). */
 export class CompileError extends KilnError {}
 
+/** A saved file that cannot be written or read back (names the file and the field at fault). */
+export class SavingError extends KilnError {}
+
 /** Formats a shape the way error messages show it: [2, 3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** A compiled artifact (manifest, weights file or library) that is malformed, corrupted or from another version. */
+export class ArtifactError extends KilnError {}

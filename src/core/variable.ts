@@ -1,6 +1,6 @@
-import type { DType } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import { ShapeError, ValueError, fmtShape } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Storage, Tensor } from './tensor.js';
 
 let nextVariableId = 1;
 
@@ -63,6 +63,11 @@ export function setVariableOps(ops: VariableOps): void {
 export class Variable {
   readonly id = nextVariableId++;
   /** @internal */ current: Tensor;
+  /**
+   * @internal False while no tensor outside this variable can see its current buffer (read, peek and assign make
+   * it true): a compiled step may then update the buffer in place instead of writing a new one.
+   */
+  exposed = true;
 
   constructor(initial: Tensor, readonly name = `variable_${nextVariableId - 1}`, public trainable = true) {
     if (initial.isSymbolic) throw new ValueError(`Variable "${name}": initial value must be concrete`);
@@ -92,12 +97,28 @@ export class Variable {
   read(): Tensor {
     if (tracer) return tracer.read(this);
     for (const o of observers) o.onRead(this, this.current);
+    this.exposed = true;
     return this.current;
   }
 
   /** The current value without notifying tapes (for saving, printing, optimizers' own reads); symbolic while tracing. */
   peek(): Tensor {
-    return tracer ? tracer.read(this) : this.current;
+    if (tracer) return tracer.read(this);
+    this.exposed = true;
+    return this.current;
+  }
+
+  /** @internal The current buffer when nothing outside the variable can see it (see `exposed`), else null. */
+  privateData(): TypedArray | null {
+    return this.exposed ? null : this.current.dataSync();
+  }
+
+  /** @internal Makes `data`, a buffer the caller hands over and no tensor views, the value (as assign would). */
+  adoptData(data: TypedArray): void {
+    const given = new Tensor(this.shape, this.dtype, null);
+    given.storage = new Storage(data);
+    this.replace(given);
+    this.exposed = false;
   }
 
   /** Replaces the value with `value` (same shape; numbers and broadcastable tensors are broadcast). */
@@ -160,6 +181,7 @@ export class Variable {
   private replace(t: Tensor): void {
     const old = this.current.storage;
     this.current = Variable.own(t);
+    this.exposed = true;
     old?.release();
   }
 

@@ -5,10 +5,10 @@
 import { ShapeError, ValueError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { InputLayer, inputLayerOf } from './input.js';
-import { type AnyLayer, type ApplyOptions, type CallArgs, type LayerIO, type Mask } from './layer.js';
+import { flattenOutputs, type AnyLayer, type ApplyOptions, type CallArgs, type LayerIO, type LayerOutput, type Mask } from './layer.js';
 import { getMask } from './mask.js';
 import { Model, tupleOf } from './model.js';
-import { isKerasTensor, kerasHistory, kerasShape, type Node } from './node.js';
+import { isKerasTensor, kerasHistory, kerasShape, nodeOutputs, type Node } from './node.js';
 import { deserializeLayer, registerLayer, serializeLayer, type Config, type ConfigValue } from './registry.js';
 import type { SummaryRow } from './summary.js';
 
@@ -41,8 +41,11 @@ function flatStructure(label: string, what: string, s: TensorStructure): { tenso
   return { tensors, keys: s instanceof Tensor || Array.isArray(s) ? null : Object.keys(s) };
 }
 
-/** A model defined by the graph of layer calls from its inputs to its outputs (Keras `Functional`). */
-export class Functional extends Model {
+/**
+ * A model defined by the graph of layer calls from its inputs to its outputs (Keras `Functional`). It gives its
+ * outputs as they were given: one tensor, a list, or a record keyed by outputNames (Keras 3 dict outputs).
+ */
+export class Functional extends Model<LayerIO, LayerOutput> {
   /** The symbolic inputs, in order. */
   readonly inputs: Tensor[];
   /** The symbolic outputs, in order. */
@@ -120,8 +123,8 @@ export class Functional extends Model {
     return [...this.graphLayers];
   }
 
-  /** Calls the model; inputs may also be a record keyed by inputNames. Record outputs come as a list. */
-  override apply(inputs: LayerIO | Record<string, Tensor>, options: ApplyOptions = {}): LayerIO {
+  /** Calls the model; inputs may also be a record keyed by inputNames. Record outputs come as a record. */
+  override apply(inputs: LayerIO | Record<string, Tensor>, options: ApplyOptions = {}): LayerOutput {
     if (inputs instanceof Tensor || Array.isArray(inputs)) return super.apply(inputs, options);
     if (inputs === null || typeof inputs !== 'object')
       throw new ValueError(`${this.label}: inputs must be tensors, got ${inputs === null ? 'null' : typeof inputs}`);
@@ -134,7 +137,7 @@ export class Functional extends Model {
     return super.apply(this.#singleInput ? list[0] : list, options);
   }
 
-  override call(inputs: LayerIO, { training, mask }: CallArgs): LayerIO {
+  override call(inputs: LayerIO, { training, mask }: CallArgs): LayerOutput {
     const xs = Array.isArray(inputs) ? inputs : [inputs];
     if (xs.length !== this.inputs.length)
       throw new ValueError(`${this.label}: expects ${this.inputs.length} input(s), got ${xs.length}`);
@@ -154,12 +157,13 @@ export class Functional extends Model {
       const ms = node.inputs.map((k) => maskOf.get(k) ?? null);
       const out = node.layer.apply(node.listInput ? ins : ins[0],
         { training: node.training ?? training, mask: (node.listInput ? ms : ms[0]) as Mask });
-      (Array.isArray(out) ? out : [out]).forEach((o, i) => {
+      nodeOutputs(node, out).forEach((o, i) => {
         values.set(node.outputs[i], o);
         maskOf.set(node.outputs[i], getMask(o));
       });
     }
     const outs = this.outputs.map((k) => values.get(k)!);
+    if (this.#outputKeys) return Object.fromEntries(this.#outputKeys.map((key, i) => [key, outs[i]]));
     return this.#singleOutput ? outs[0] : outs;
   }
 
@@ -271,7 +275,7 @@ function functionalFromConfig(config: Config): Functional {
       const tensors = ins as Tensor[];
       const out = p.layer.apply(p.list ? tensors : tensors[0], p.training === undefined ? {} : { training: p.training });
       const k = count.get(p.layer.name) ?? 0;
-      outputsOf.set(`${p.layer.name}#${k}`, Array.isArray(out) ? out : [out]);
+      outputsOf.set(`${p.layer.name}#${k}`, flattenOutputs(out));
       count.set(p.layer.name, k + 1);
     }
     if (later.length === pending.length)

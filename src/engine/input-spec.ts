@@ -80,9 +80,10 @@ function checkOne(owner: string, spec: InputSpec, x: Tensor, what: string): void
     if (size === null) continue;
     if (a < 0 || a >= rank)
       throw new ShapeError(`${owner}: expected ${what} to have an axis ${axis} of size ${size}, got rank ${rank} ${got}`);
-    if (x.shape[a] !== size)
+    // A symbolic tensor's unknown dim (-1) may still turn out right: the real call checks it.
+    if (x.shape[a] !== size && x.shape[a] !== -1)
       throw new ShapeError(`${owner}: expected axis ${axis} of ${what} to have size ${size}, got ${x.shape[a]} ${got}`);
   }
-  if (spec.shape && spec.shape.some((d, i) => d !== null && d !== x.shape[i]))
+  if (spec.shape && spec.shape.some((d, i) => d !== null && d !== x.shape[i] && x.shape[i] !== -1))
     throw new ShapeError(`${owner}: expected ${what} shape ${fmtDims(spec.shape)}, got ${fmtDims(x.shape)}`);
 }

@@ -26,6 +26,12 @@ import type { Config } from './registry.js';
 /** What layers take and give: one tensor or a list. */
 export type LayerIO = Tensor | Tensor[];
 
+/** Tensors keyed by name: what a functional model built with a record of outputs gives (Keras 3 dict outputs). */
+export type TensorDict = Record<string, Tensor>;
+
+/** What a layer may give: one tensor, a list, or (functional models) a record keyed by output name. */
+export type LayerOutput = LayerIO | TensorDict;
+
 /** Masks of a layer's inputs: one per input tensor (null where there is none). */
 export type Mask = Tensor | null | (Tensor | null)[];
 
@@ -33,7 +39,7 @@ export type Mask = Tensor | null | (Tensor | null)[];
 export type ShapesOf<T extends LayerIO> = T extends Tensor ? Shape : Shape[];
 
 /** Any layer, whatever it takes and gives. */
-export type AnyLayer = Layer<LayerIO, LayerIO>;
+export type AnyLayer = Layer<LayerIO, LayerOutput>;
 
 /** Options every layer accepts (Keras base `Layer` keyword arguments). */
 export interface LayerOptions {
@@ -91,6 +97,11 @@ export interface AddMetricOptions {
   aggregation?: 'mean';
 }
 
+/** The tensors of a layer's inputs or outputs as a list (a record's in key order). */
+export function flattenOutputs(x: LayerOutput): Tensor[] {
+  return x instanceof Tensor ? [x] : Array.isArray(x) ? x : Object.values(x);
+}
+
 function flat(x: LayerIO): Tensor[] {
   return Array.isArray(x) ? x : [x];
 }
@@ -129,7 +140,7 @@ function flattenLayers(root: AnyLayer, includeSelf: boolean): AnyLayer[] {
  * Base class of layers. Subclasses create weights in `build(inputShape)` (or the constructor) with addWeight
  * and compute in `call(inputs, {training, mask})`; users call `apply(inputs)`.
  */
-export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = Tensor> {
+export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerOutput = Tensor> {
   /** The layer's name. */
   readonly name: string;
   /** Dtype of weights and computations. */
@@ -216,11 +227,11 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
     // Symbolic tensors of the functional API: record a node instead of computing.
     if (flat(inputs).some(isKerasTensor)) return symbolicCall(this as AnyLayer, inputs, options) as Out;
     const x = this.autocast ? this.castInputs(inputs) : inputs;
-    assertInputCompatibility(this.label, this.inputSpec, flat(x));
+    this.checkInputs(flat(x));
     if (!this.built) {
       this.build((Array.isArray(x) ? x.map((t) => [...t.shape]) : [...x.shape]) as unknown as ShapesOf<In>);
       this.built = true;
-      assertInputCompatibility(this.label, this.inputSpec, flat(x));
+      this.checkInputs(flat(x));
     }
     const { context, opened } = enterCallContext(this);
     if (opened) for (const l of flattenLayers(this as AnyLayer, true)) l.#losses.length = 0;
@@ -231,13 +242,32 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
       const mask = options.mask !== undefined ? options.mask
         : Array.isArray(x) ? x.map(getMask) : getMask(x);
       const outputs = this.call(x, { training, mask });
-      if (this.activityRegularizer) for (const y of flat(outputs)) this.addLoss(this.activityLoss(y));
+      if (this.activityRegularizer) for (const y of flattenOutputs(outputs)) this.addLoss(this.activityLoss(y));
       if (this.supportsMasking) this.setOutputMasks(x, outputs, mask);
       return outputs;
     } finally {
       context.training = outerTraining;
       exitCallContext(opened);
     }
+  }
+
+  /**
+   * Checks the inputs against inputSpec, before build and again after it (Keras `assert_input_compatibility`);
+   * layers whose list inputs are not one spec each (an RNN's optional initial states) override it.
+   */
+  protected checkInputs(inputs: readonly Tensor[]): void {
+    assertInputCompatibility(this.label, this.inputSpec, inputs);
+  }
+
+  /** @internal Keras `_maybe_build` on symbolic inputs: checks them and builds from their shapes (null: unknown). */
+  buildFromSymbolic(inputs: readonly Tensor[], listInput: boolean): void {
+    if (this.built) return;
+    // Checked as apply() would after its autocast: shapes and dtypes only, so a stand-in of the cast dtype does.
+    const castTo = (t: Tensor): DType => (this.autocast && isFloat(this.dtype) && isFloat(t.dtype) ? this.dtype : t.dtype);
+    this.checkInputs(inputs.map((t) => (castTo(t) === t.dtype ? t : new Tensor(t.shape, castTo(t), null, t.symbolic))));
+    const shapes = inputs.map((t) => t.shape.map((d) => (d < 0 ? null : d)));
+    this.build((listInput ? shapes : shapes[0]) as unknown as ShapesOf<In>);
+    this.built = true;
   }
 
   private castInputs(inputs: In): In {
@@ -259,7 +289,7 @@ export abstract class Layer<In extends LayerIO = Tensor, Out extends LayerIO = T
 
   // Keras `_set_mask_metadata`: outputs that all carry masks already keep them.
   private setOutputMasks(inputs: In, outputs: Out, mask: Mask): void {
-    const outs = flat(outputs);
+    const outs = flattenOutputs(outputs);
     if (outs.every((o) => getMask(o) !== null)) return;
     const masks = this.computeMask(inputs, mask);
     if (masks === null) return;

@@ -6,7 +6,7 @@ import { trace } from '../../compiler/trace/trace.js';
 import type { DType } from '../core/dtype.js';
 import { TraceError, ValueError } from '../core/errors.js';
 import { Tensor, type SymbolicInfo } from '../core/tensor.js';
-import type { AnyLayer, ApplyOptions, LayerIO } from './layer.js';
+import { flattenOutputs, type AnyLayer, type ApplyOptions, type LayerIO, type LayerOutput } from './layer.js';
 import type { Shape } from './input-spec.js';
 import { getMask, setMask } from './mask.js';
 
@@ -54,11 +54,19 @@ export class Node {
     readonly listInput: boolean,
     /** The symbolic outputs. */
     readonly outputs: readonly Tensor[],
-    /** Whether the layer returned a list. */
+    /** Whether the layer returned a list (or a record). */
     readonly listOutput: boolean,
     /** The training flag given to this call, if any (it then overrides the model's). */
     readonly training: boolean | undefined,
+    /** The keys of a record the layer returned (a functional model with dict outputs), in `outputs` order. */
+    readonly outputKeys: readonly string[] | null = null,
   ) {}
+}
+
+/** The tensors a call gave, in `node.outputs` order (a record's by the node's keys). */
+export function nodeOutputs(node: Node, out: LayerOutput): Tensor[] {
+  if (node.outputKeys && !(out instanceof Tensor) && !Array.isArray(out)) return node.outputKeys.map((k) => out[k]);
+  return flattenOutputs(out);
 }
 
 const nodes = new WeakMap<AnyLayer, Node[]>();
@@ -112,6 +120,7 @@ interface CallSpec {
   outputs: TensorSpec[];
   masks: (number[] | null)[];
   listOutput: boolean;
+  outputKeys: string[] | null;
 }
 
 function labelOf(layer: AnyLayer): string {
@@ -128,6 +137,7 @@ function traceCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean, t
     ...masks.flatMap((m) => (m ? [{ shape: concrete(m.shape), dtype: 'bool' as const }] : [])),
   ];
   let listOutput = false;
+  let outputKeys: string[] | null = null;
   let nOut = 0;
   let outMasks: boolean[] = [];
   const run = (...ts: Tensor[]): Tensor[] => {
@@ -137,8 +147,9 @@ function traceCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean, t
       if (m) setMask(ins[i], ts[k++]);
     });
     const out = layer.apply(listInput ? ins : ins[0], training === undefined ? {} : { training });
-    listOutput = Array.isArray(out);
-    const outs = Array.isArray(out) ? out : [out];
+    listOutput = !(out instanceof Tensor);
+    outputKeys = out instanceof Tensor || Array.isArray(out) ? null : Object.keys(out);
+    const outs = flattenOutputs(out);
     nOut = outs.length;
     const ms = outs.map(getMask);
     outMasks = ms.map((m) => m !== null);
@@ -157,6 +168,7 @@ function traceCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean, t
     outputs: graph.outputs.slice(0, nOut).map((v) => ({ shape: [...v.shape], dtype: v.dtype })),
     masks: outMasks.map((has) => (has ? [...graph.outputs[k++].shape] : null)),
     listOutput,
+    outputKeys,
   };
 }
 
@@ -165,14 +177,39 @@ function mergeShapes(a: number[], b: number[]): number[] {
   return a.map((d, i) => (d === b[i] ? d : UNKNOWN_DIM));
 }
 
+// Placeholder sizes for unknown dims, tried pair by pair until both traces of a pair succeed. The first pair is
+// large enough for common kernels and pools (a 3×3 'valid' conv fails on 2) and far enough apart that a dim
+// computed from an unknown one differs between the two traces for any stride up to 9 (2 and 3 both pool to 1,
+// which would look known), yet small, since a recurrent layer traces one step per time step. Larger pairs cover
+// big kernels and deep nested models; the smallest, layers that need tiny sizes.
+const PROBE_SIZES: readonly (readonly [number, number])[] = [[8, 17], [32, 71], [256, 521], [2, 3], [1, 4]];
+
+// Traces the layer with two placeholder sizes for the unknown dims and keeps the dims the sizes do not change.
+function probeCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean,
+                   training: boolean | undefined): CallSpec {
+  if (!xs.some((x) => x.shape.includes(UNKNOWN_DIM) || (getMask(x)?.shape.includes(UNKNOWN_DIM) ?? false)))
+    return traceCall(layer, xs, listInput, training, 1);
+  let first: unknown = null;
+  for (const [a, b] of PROBE_SIZES) {
+    try {
+      const spec = traceCall(layer, xs, listInput, training, a);
+      const again = traceCall(layer, xs, listInput, training, b);
+      spec.outputs.forEach((o, i) => (o.shape = mergeShapes(o.shape, again.outputs[i].shape)));
+      spec.masks = spec.masks.map((m, i) => (m ? mergeShapes(m, again.masks[i]!) : null));
+      return spec;
+    } catch (e) {
+      // A host read of a traced value is no matter of sizes: report it at once.
+      if (e instanceof TraceError) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
+}
+
 // A dynamic layer is never traced: its computeOutputShape gives the shapes, its dtype the dtype.
 function dynamicCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean): CallSpec {
   const shapes = xs.map(kerasShape);
   const inputShape = listInput ? shapes : shapes[0];
-  if (!layer.built) {
-    layer.build(inputShape as never);
-    layer.built = true;
-  }
   const result = layer.computeOutputShape(inputShape);
   const listOutput = result.length > 0 && Array.isArray(result[0]);
   const outShapes = (listOutput ? result : [result]) as Shape[];
@@ -181,6 +218,7 @@ function dynamicCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean)
     outputs: outShapes.map((s) => ({ shape: s.map((d) => d ?? UNKNOWN_DIM), dtype: layer.dtype })),
     masks: outShapes.map(() => (mask ? [...mask.shape] : null)),
     listOutput,
+    outputKeys: null,
   };
 }
 
@@ -188,7 +226,7 @@ function dynamicCall(layer: AnyLayer, xs: readonly Tensor[], listInput: boolean)
  * Layer.apply on symbolic tensors (Keras `__call__` in the functional API): finds the output shapes, dtypes and
  * masks (by tracing, or computeOutputShape for a dynamic layer), records a Node and returns symbolic outputs.
  */
-export function symbolicCall(layer: AnyLayer, inputs: LayerIO, options: ApplyOptions): LayerIO {
+export function symbolicCall(layer: AnyLayer, inputs: LayerIO, options: ApplyOptions): LayerOutput {
   const listInput = Array.isArray(inputs);
   const xs = Array.isArray(inputs) ? inputs : [inputs];
   xs.forEach((x, i) => {
@@ -199,21 +237,18 @@ export function symbolicCall(layer: AnyLayer, inputs: LayerIO, options: ApplyOpt
   if (options.mask !== undefined)
     throw new ValueError(`${labelOf(layer)}: explicit masks are not supported on symbolic inputs; masks travel ` +
       `with the tensors (from Embedding maskZero, Masking, ...)`);
+  // As Keras: built from the symbolic shapes (unknown dims null), so weights never depend on placeholder sizes.
+  layer.buildFromSymbolic(xs, listInput);
   let spec: CallSpec;
   if (layer.dynamic) {
     spec = dynamicCall(layer, xs, listInput);
   } else {
-    spec = traceCall(layer, xs, listInput, options.training, 2);
-    const unknown = xs.some((x) => x.shape.includes(UNKNOWN_DIM));
-    if (unknown) {
-      const again = traceCall(layer, xs, listInput, options.training, 3);
-      spec.outputs.forEach((o, i) => (o.shape = mergeShapes(o.shape, again.outputs[i].shape)));
-      spec.masks = spec.masks.map((m, i) => (m ? mergeShapes(m, again.masks[i]!) : null));
-    }
+    spec = probeCall(layer, xs, listInput, options.training);
   }
   const index = inboundNodes(layer).length;
   const outputs = spec.outputs.map((o, i) =>
     makeKerasTensor(o.shape, o.dtype, new KerasHistory(layer, index, i), spec.masks[i]));
-  recordNode(new Node(layer, index, xs, listInput, outputs, spec.listOutput, options.training));
+  recordNode(new Node(layer, index, xs, listInput, outputs, spec.listOutput, options.training, spec.outputKeys));
+  if (spec.outputKeys) return Object.fromEntries(spec.outputKeys.map((key, i) => [key, outputs[i]]));
   return spec.listOutput ? outputs : outputs[0];
 }

@@ -1,8 +1,8 @@
 // Automatic op-layers (Keras `TFOpLambda`): a raw op applied to symbolic tensors of the functional API becomes a
 // layer holding the primitive, its attributes and its constant arguments, so the model graph stays made of layers
 // (and serializes). Op-layers do not support masking: a masked input is an error, not a silently dropped mask.
-// Capture is per primitive: a value a composite op computes on the host from a shape (mean's element count over
-// the unknown batch dim) is fixed when the op is captured, so reduce over unknown dims inside a layer instead.
+// Capture is per primitive, except for composite ops declared shape-dependent (mean reads its element count from
+// the shape, unknown for the batch): those are captured whole by ShapeDependentOpLayer and rerun on real sizes.
 import type { DType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
@@ -13,6 +13,7 @@ import { Layer, type CallArgs, type LayerIO, type LayerOptions } from './layer.j
 import { isKerasTensor } from './node.js';
 import { registerLayer, type Config, type ConfigValue } from './registry.js';
 import { uniqueName } from './naming.js';
+import { ShapeDependentOpLayer, rejectMasks } from './shape-dependent-op-layer.js';
 
 /** One argument of the op: the layer's input number `input`, or a constant. */
 export type OpArgument = { input: number } | { value: number[]; shape: number[]; dtype: DType };
@@ -48,11 +49,7 @@ export class OpLayer extends Layer<Tensor[], LayerIO> {
   }
 
   override call(inputs: Tensor[], { mask }: CallArgs): LayerIO {
-    const masks = Array.isArray(mask) ? mask : [mask];
-    const masked = masks.findIndex((m) => m !== null && m !== undefined);
-    if (masked >= 0)
-      throw new ValueError(`${this.label}: input ${masked} carries a mask, but automatic op-layers do not support ` +
-        `masking; apply the op inside a layer that handles the mask (set supportsMasking / computeMask)`);
+    rejectMasks(this.label, mask);
     const args = this.#args.map((a, i) => ('input' in a ? inputs[a.input] : this.#constants[i]!));
     const outs = apply(this.primitive, args, this.#attrs);
     return outs.length === 1 ? outs[0] : outs;
@@ -83,5 +80,9 @@ setLayerGraphHook({
     const layer = new OpLayer({ primitive: prim.name, attrs, args });
     const out = layer.apply(symbolic);
     return Array.isArray(out) ? out : [out];
+  },
+  recordShapeDependent(name: string, args: readonly unknown[]): Tensor {
+    const [layer, symbolic] = ShapeDependentOpLayer.capture(name, args, isKerasTensor);
+    return layer.apply(symbolic);
   },
 });

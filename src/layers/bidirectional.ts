@@ -2,15 +2,15 @@
 // merges their outputs (concat, sum, mul, ave, or null: both as a list). The backward output sequence is flipped
 // back into time order before merging.
 import { ValueError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { add, mul } from '../ops/prims/binary.js';
 import { concat, reverse } from '../ops/prims/shape-ops.js';
-import type { Shape } from '../engine/input-spec.js';
+import { assertInputCompatibility, type Shape } from '../engine/input-spec.js';
 import { Layer, type AnyLayer, type CallArgs, type LayerIO, type LayerOptions, type Mask } from '../engine/layer.js';
 import {
   deserializeLayer, isSerialized, registerLayer, serializeLayer, type Config, type Serialized,
 } from '../engine/registry.js';
-import { BaseRNN } from './rnn-common.js';
+import { BaseRNN, type RecurrentApplyOptions } from './rnn-common.js';
 
 /** How the forward and backward outputs are combined; null returns both. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
@@ -38,7 +38,7 @@ const withPrefix = (prefix: string, name: string): string => prefix + (name.star
  * Bidirectional wrapper for recurrent layers. The output is one tensor unless mergeMode is null or the wrapped
  * layer returns its states: then [output(s)..., forward states..., backward states...].
  */
-export class Bidirectional<Out extends LayerIO = Tensor> extends Layer<Tensor, Out> {
+export class Bidirectional<Out extends LayerIO = Tensor> extends Layer<Tensor | Tensor[], Out> {
   readonly forwardLayer: BaseRNN<boolean>;
   readonly backwardLayer: BaseRNN<boolean>;
   readonly mergeMode: MergeMode;
@@ -74,7 +74,34 @@ export class Bidirectional<Out extends LayerIO = Tensor> extends Layer<Tensor, O
     this.supportsMasking = true;
   }
 
-  override build(inputShape: Shape): void {
+  /**
+   * Runs both directions; `initialState` (or states after the sequence in a list input) holds the forward
+   * layer's initial states, then the backward layer's, as in Keras.
+   */
+  override apply(inputs: Tensor | Tensor[], options: RecurrentApplyOptions = {}): Out {
+    const { initialState, ...rest } = options;
+    const given = initialState === undefined ? [] : initialState instanceof Tensor ? [initialState] : initialState;
+    const list = [...(Array.isArray(inputs) ? inputs : [inputs]), ...given];
+    return super.apply(list.length === 1 ? list[0] : list, rest);
+  }
+
+  // The sequence is checked against inputSpec; each wrapped layer checks its own initial states.
+  protected override checkInputs(inputs: readonly Tensor[]): void {
+    assertInputCompatibility(this.label, this.inputSpec, inputs.slice(0, 1));
+    const want = this.forwardLayer.stateCount + this.backwardLayer.stateCount;
+    if (inputs.length > 1 && inputs.length - 1 !== want)
+      throw new ValueError(`${this.label}: expected ${want} initial states (forward then backward), got ` +
+        `${inputs.length - 1}`);
+  }
+
+  /** Resets the kept states of both (stateful) wrapped layers. */
+  resetStates(): void {
+    this.forwardLayer.resetStates();
+    this.backwardLayer.resetStates();
+  }
+
+  override build(shapes: Shape | Shape[]): void {
+    const inputShape = (Array.isArray(shapes[0]) ? shapes[0] : shapes) as Shape;
     for (const l of [this.forwardLayer, this.backwardLayer])
       if (!l.built) {
         l.build(inputShape);
@@ -82,10 +109,14 @@ export class Bidirectional<Out extends LayerIO = Tensor> extends Layer<Tensor, O
       }
   }
 
-  override call(inputs: Tensor, { training, mask }: CallArgs): Out {
+  override call(sequenceAndStates: Tensor | Tensor[], { training, mask }: CallArgs): Out {
+    const [inputs, ...initial] = Array.isArray(sequenceAndStates) ? sequenceAndStates : [sequenceAndStates];
     const m = Array.isArray(mask) ? mask[0] ?? null : mask;
-    const fw = this.forwardLayer.apply(inputs, { training, mask: m });
-    const bw = this.backwardLayer.apply(inputs, { training, mask: m });
+    const nf = this.forwardLayer.stateCount;
+    const fw = this.forwardLayer.apply(inputs,
+      { training, mask: m, initialState: initial.length > 0 ? initial.slice(0, nf) : undefined });
+    const bw = this.backwardLayer.apply(inputs,
+      { training, mask: m, initialState: initial.length > 0 ? initial.slice(nf) : undefined });
     const [y, ...fStates] = Array.isArray(fw) ? fw : [fw];
     const [yb, ...bStates] = Array.isArray(bw) ? bw : [bw];
     const yRev = this.returnSequences ? reverse(yb, 1) : yb;
@@ -103,7 +134,7 @@ export class Bidirectional<Out extends LayerIO = Tensor> extends Layer<Tensor, O
   }
 
   /** The input mask for each returned sequence; none for last outputs and states. */
-  override computeMask(_inputs: Tensor, mask: Mask): Mask {
+  override computeMask(_inputs: Tensor | Tensor[], mask: Mask): Mask {
     const m = Array.isArray(mask) ? mask[0] ?? null : mask;
     const outputMask = this.returnSequences ? m : null;
     const masks: (Tensor | null)[] = this.mergeMode === null ? [outputMask, outputMask] : [outputMask];

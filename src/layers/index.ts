@@ -6,7 +6,7 @@ export { Activation, type ActivationOptions } from './activation.js';
 export { Dropout, type DropoutOptions } from './dropout.js';
 export { Flatten, type FlattenOptions, type DataFormat } from './flatten.js';
 export { Reshape, type ReshapeOptions } from './reshape.js';
-export { BaseRNN, type RecurrentOptions, type RecurrentOutput, type CellWeights } from './rnn-common.js';
+export { BaseRNN, type RecurrentApplyOptions, type RecurrentOptions, type RecurrentOutput, type CellWeights } from './rnn-common.js';
 export { SimpleRNN, type SimpleRNNOptions } from './simple-rnn.js';
 export { LSTM, type LSTMOptions } from './lstm.js';
 export { GRU, type GRUOptions } from './gru.js';

@@ -1,10 +1,13 @@
 // The shared part of SimpleRNN, LSTM and GRU (Keras `RNN` + `DropoutRNNCell`): the weights every recurrent cell
 // has (kernel, recurrentKernel, bias), input/recurrent dropout masks drawn once per call, and the time loop,
 // unrolled over the static time axis, with Keras' masking semantics (a masked step carries the states through
-// and repeats the previous output, or outputs zeros with zeroOutputForMask). The initial states are zeros;
-// Keras' initialState, stateful and unroll arguments are not supported (the loop is always unrolled).
+// and repeats the previous output, or outputs zeros with zeroOutputForMask). The initial states are zeros, the
+// states given as `initialState` (or after the sequence in a list input, as Keras' functional form), or with
+// `stateful` the final states of the previous call, kept in variables of a fixed batch size. The loop is always
+// unrolled: Keras' `unroll` option is accepted and changes nothing.
 import { ShapeError, ValueError } from '../core/errors.js';
-import type { Tensor } from '../core/tensor.js';
+import { Variable } from '../core/variable.js';
+import { Tensor } from '../core/tensor.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
 import { getConstraint, serializeConstraint, type ConstraintIdentifier } from '../constraints/index.js';
 import type { Constraint } from '../constraints/constraint.js';
@@ -22,8 +25,9 @@ import { stack, unstack } from '../ops/prims/concat.js';
 import { randomUniform, SeedGenerator } from '../ops/random.js';
 import type { OpInput } from '../ops/dispatch.js';
 import { defaultSeed } from '../engine/default-seed.js';
-import { InputSpec, fmtDims, type Shape } from '../engine/input-spec.js';
-import { Layer, type CallArgs, type LayerOptions, type Mask } from '../engine/layer.js';
+import { InputSpec, assertInputCompatibility, fmtDims, type Shape } from '../engine/input-spec.js';
+import { outsideTrace } from '../engine/init-scope.js';
+import { Layer, type ApplyOptions, type CallArgs, type LayerOptions, type Mask } from '../engine/layer.js';
 import type { LayerWeight } from '../engine/layer-weight.js';
 import type { Config } from '../engine/registry.js';
 
@@ -64,6 +68,19 @@ export interface RecurrentOptions<R extends boolean = false> extends LayerOption
   goBackwards?: boolean;
   /** Masked steps output zeros instead of repeating the previous output (default false). */
   zeroOutputForMask?: boolean;
+  /**
+   * Keep the final states as the next call's initial states (sample i of a batch continues sample i of the
+   * previous batch) until resetStates(); needs a fixed batch size (kiln.input({batchSize})). Default false.
+   */
+  stateful?: boolean;
+  /** Accepted for Keras compatibility: the time loop is always unrolled (default false). */
+  unroll?: boolean;
+}
+
+/** Options of a recurrent layer's apply(): Keras' `initial_state` call argument besides training and mask. */
+export interface RecurrentApplyOptions extends ApplyOptions {
+  /** The initial states, [batch, units] each (LSTM: [h, c]); default zeros, or the kept states when stateful. */
+  initialState?: Tensor | Tensor[];
 }
 
 /** The kernel, recurrent kernel and bias of a cell, as the step function sees them. */
@@ -82,7 +99,7 @@ const clampRate = (r: number): number => Math.min(1, Math.max(0, r));
  * Base class of the recurrent layers: a cell with `gates` blocks of `units` columns in its kernels, unrolled
  * over the time axis of [batch, time, features] inputs. Subclasses give the cell's step.
  */
-export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, RecurrentOutput<R>> {
+export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor | Tensor[], RecurrentOutput<R>> {
   readonly units: number;
   readonly activation: ActivationFn;
   readonly useBias: boolean;
@@ -101,6 +118,8 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly unroll: boolean;
   /** Set by Bidirectional to returnSequences, as Keras does. */
   zeroOutputForMask: boolean;
   /** [inputDim, gates·units], created by build. */
@@ -114,6 +133,8 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
   /** Number of state tensors, returned after the output with returnState (LSTM 2: h and c; others 1). */
   abstract readonly stateCount: number;
   readonly #generator: SeedGenerator;
+  // The kept states of a stateful layer ([batch, units] each), created by build.
+  #states: Variable[] | null = null;
 
   constructor(options: RecurrentOptions<R>) {
     super(options);
@@ -144,6 +165,8 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
     this.returnState = options.returnState ?? false;
     this.goBackwards = options.goBackwards ?? false;
     this.zeroOutputForMask = options.zeroOutputForMask ?? false;
+    this.stateful = options.stateful ?? false;
+    this.unroll = options.unroll ?? false;
     this.inputSpec = new InputSpec({ ndim: 3 });
     this.supportsMasking = true;
   }
@@ -170,7 +193,49 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
    */
   protected abstract step(xProj: Tensor, states: readonly Tensor[], hRec: Tensor, w: CellWeights): Tensor[];
 
-  override build(inputShape: Shape): void {
+  /**
+   * Runs the layer; `initialState` (or states after the sequence in a list input, Keras' functional form) gives
+   * the initial states.
+   */
+  override apply(inputs: Tensor | Tensor[], options: RecurrentApplyOptions = {}): RecurrentOutput<R> {
+    const { initialState, ...rest } = options;
+    const given = initialState === undefined ? [] : initialState instanceof Tensor ? [initialState] : initialState;
+    if (!Array.isArray(given) || !given.every((t) => t instanceof Tensor))
+      throw new ValueError(`${this.label}: initialState must be a tensor or a list of tensors`);
+    const list = [...(Array.isArray(inputs) ? inputs : [inputs]), ...given];
+    return super.apply(list.length === 1 ? list[0] : list, rest);
+  }
+
+  // The sequence is checked against inputSpec, the initial states (if any) against [batch, units].
+  protected override checkInputs(inputs: readonly Tensor[]): void {
+    const [x, ...states] = inputs;
+    assertInputCompatibility(this.label, this.inputSpec, [x]);
+    if (states.length === 0) return;
+    if (states.length !== this.stateCount)
+      throw new ValueError(`${this.label}: expected ${this.stateCount} initial state(s), got ${states.length}`);
+    states.forEach((s, i) => {
+      if (s.rank !== 2 || s.shape[0] !== x.shape[0] || s.shape[1] !== this.units)
+        throw new ShapeError(`${this.label}: initial state ${i} must have shape [${x.shape[0]}, ${this.units}] ` +
+          `(batch, units), got ${fmtDims(s.shape)}`);
+    });
+  }
+
+  /** Sets the kept states of a stateful layer to zeros, or to `states` ([batch, units] each). */
+  resetStates(states?: readonly Tensor[]): void {
+    if (!this.stateful) throw new ValueError(`${this.label}: resetStates() needs a layer created with stateful: true`);
+    if (!this.#states) return;
+    if (states !== undefined && states.length !== this.#states.length)
+      throw new ValueError(`${this.label}: resetStates expected ${this.#states.length} state(s), got ${states.length}`);
+    this.#states.forEach((v, i) => v.assign(states ? states[i] : 0));
+  }
+
+  /** The current kept states of a stateful layer, [batch, units] each (none before build). */
+  get states(): Tensor[] {
+    return (this.#states ?? []).map((v) => v.read());
+  }
+
+  override build(shapes: Shape | Shape[]): void {
+    const inputShape = (Array.isArray(shapes[0]) ? shapes[0] : shapes) as Shape;
     const inputDim = inputShape[2];
     if (inputDim === null || inputDim === undefined)
       throw new ValueError(`${this.label}: the last axis of the input must be known, got shape ${fmtDims(inputShape)}`);
@@ -188,11 +253,24 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
         name: 'bias', shape: this.biasShape(), initializer: this.biasInit(),
         regularizer: this.biasRegularizer, constraint: this.biasConstraint,
       });
+    if (this.stateful) {
+      const batch = inputShape[0];
+      if (batch === null || batch === undefined || batch < 0)
+        throw new ValueError(`${this.label}: a stateful layer needs a fixed batch size; give it with ` +
+          `kiln.input({shape, batchSize}) (got input shape ${fmtDims(inputShape)})`);
+      this.#states = outsideTrace(() => Array.from({ length: this.stateCount },
+        (_, i) => new Variable(zeros([batch, this.units], this.dtype), `${this.name}/state_${i}`, false)));
+    }
     this.inputSpec = new InputSpec({ ndim: 3, axes: { [-1]: inputDim } });
   }
 
-  override call(inputs: Tensor, { training, mask }: CallArgs): RecurrentOutput<R> {
+  override call(sequenceAndStates: Tensor | Tensor[], { training, mask }: CallArgs): RecurrentOutput<R> {
+    const [inputs, ...initial] = Array.isArray(sequenceAndStates) ? sequenceAndStates : [sequenceAndStates];
     const [batch, time, features] = inputs.shape;
+    const kept = this.#states;
+    if (kept && kept[0].shape[0] !== batch)
+      throw new ShapeError(`${this.label}: a stateful layer keeps states for batch size ${kept[0].shape[0]}, got a ` +
+        `batch of ${batch} (input shape ${fmtDims(inputs.shape)})`);
     const w: CellWeights = { kernel: this.kernel!, recurrentKernel: this.recurrentKernel!, bias: this.bias };
     const stepMask = this.stepMasks(mask, batch, time, inputs.shape);
     let x = inputs;
@@ -206,7 +284,8 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
     if (w.bias) proj = add(proj, this.inputBias(w.bias));
     const xs = unstack(proj, 1);
     const zero = zeros([batch, this.units], this.dtype);
-    let states: Tensor[] = new Array<Tensor>(this.stateCount).fill(zero);
+    let states: Tensor[] = initial.length > 0 ? initial
+      : kept ? kept.map((v) => v.read()) : new Array<Tensor>(this.stateCount).fill(zero);
     let prevOutput = zero;
     const outputs: Tensor[] = [];
     for (let k = 0; k < time; k++) {
@@ -228,11 +307,12 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
     const output = this.returnSequences
       ? (time > 0 ? stack(outputs, 1) : zeros([batch, 0, this.units], this.dtype))
       : prevOutput;
+    if (kept) kept.forEach((v, i) => v.assign(states[i]));
     return (this.returnState ? [output, ...states] : output) as RecurrentOutput<R>;
   }
 
   /** The input mask passes through when the sequence is returned; a sequence-reducing RNN drops it. */
-  override computeMask(_inputs: Tensor, mask: Mask): Mask {
+  override computeMask(_inputs: Tensor | Tensor[], mask: Mask): Mask {
     const m = Array.isArray(mask) ? mask[0] ?? null : mask;
     const outputMask = this.returnSequences ? m : null;
     return this.returnState ? [outputMask, ...new Array<null>(this.stateCount).fill(null)] : outputMask;
@@ -278,6 +358,8 @@ export abstract class BaseRNN<R extends boolean = false> extends Layer<Tensor, R
       returnState: this.returnState,
       goBackwards: this.goBackwards,
       zeroOutputForMask: this.zeroOutputForMask,
+      stateful: this.stateful,
+      unroll: this.unroll,
     };
   }
 }

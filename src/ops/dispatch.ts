@@ -27,6 +27,8 @@ export interface LayerGraphHook {
   owns(t: Tensor): boolean;
   /** Applies the primitive as an op-layer; returns its symbolic outputs. */
   record(prim: Primitive, inputs: Tensor[], attrs: Attrs): Tensor[];
+  /** Applies a whole shape-dependent op (see defineShapeDependentOp) as an op-layer; returns its symbolic output. */
+  recordShapeDependent(name: string, args: readonly unknown[]): Tensor;
 }
 
 let traceHook: TraceHook | null = null;
@@ -45,6 +47,28 @@ export function setLayerGraphHook(h: LayerGraphHook): void {
   layerGraphHook = h;
 }
 
+type ShapeDependentOp = (...args: never[]) => Tensor;
+const shapeDependentOps = new Map<string, ShapeDependentOp>();
+
+/**
+ * Declares a composite op whose result depends on dim sizes read on the host (mean's element count). Symbolic
+ * tensors of the functional API have no size yet for unknown dims (the batch), so on them the whole op becomes
+ * one op-layer that runs it once the sizes are known, instead of baking a placeholder size into the graph.
+ */
+export function defineShapeDependentOp<A extends unknown[]>(name: string, fn: (...args: A) => Tensor): (...args: A) => Tensor {
+  shapeDependentOps.set(name, fn as unknown as ShapeDependentOp);
+  return (...args: A): Tensor => {
+    const hook = layerGraphHook;
+    if (hook && args.some((a) => a instanceof Tensor && hook.owns(a))) return hook.recordShapeDependent(name, args);
+    return fn(...args);
+  };
+}
+
+/** @internal The function declared under `name` with defineShapeDependentOp. */
+export function getShapeDependentOp(name: string): ((...args: unknown[]) => Tensor) | undefined {
+  return shapeDependentOps.get(name) as ((...args: unknown[]) => Tensor) | undefined;
+}
+
 /** @internal */
 export function setTapeHook(h: TapeHook): void {
   tapeHook = h;
@@ -53,6 +77,11 @@ export function setTapeHook(h: TapeHook): void {
 /** True while a function is being traced. */
 export function isTracing(): boolean {
   return traceHook !== null;
+}
+
+/** True while a GradientTape records executed ops (kiln.jit then runs graphs through dispatch). */
+export function isTapeRecording(): boolean {
+  return tapeHook?.active ?? false;
 }
 
 /** An op input: a tensor, a variable (read), or a number (a scalar of `dtype`). */

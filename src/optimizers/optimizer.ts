@@ -107,6 +107,11 @@ export abstract class Optimizer {
     return [...this.ownVariables];
   }
 
+  /** The slot variables of `variable` by slot name (empty before the optimizer is built with it): what saving stores. */
+  slotsOf(variable: Variable): ReadonlyMap<string, Variable> {
+    return this.slots.get(variable) ?? new Map();
+  }
+
   /** The current learning rate as a number (reads the host; use currentLearningRate() inside traced code). */
   get learningRate(): number {
     return this.currentLearningRate().dataSync()[0];

@@ -47,7 +47,7 @@ describe('the Keras guide\'s ticket model', () => {
         return kiln.tensor(Array.from(r.dataSync(), (v, i) => (i >= len + 2 ? 0 : Math.floor(v))), [2, len], 'int32');
       };
       const t = ids(len), b = ids(len + 10), g = randomTensor([2, numTags], 3, 'float32');
-      const [priority, department] = model.apply({ title: t, body: b, tags: g }) as Tensor[];
+      const { priority, department } = model.apply({ title: t, body: b, tags: g }) as Record<string, Tensor>;
       const x = parts.concat.apply([
         parts.titleLstm.apply(parts.titleEmbedding.apply(t)), parts.bodyLstm.apply(parts.bodyEmbedding.apply(b)), g,
       ]) as Tensor;

@@ -191,7 +191,9 @@ describe('functional models', () => {
     const m = kiln.model({ inputs: { left: a, right: b }, outputs: { sum, diff } });
     expect(m.inputNames).toEqual(['left', 'right']);
     expect(m.outputNames).toEqual(['sum', 'diff']);
-    const [s, d] = m.apply({ left: kiln.tensor([[1, 2]]), right: kiln.tensor([[10, 20]]) }) as Tensor[];
+    const out = m.apply({ left: kiln.tensor([[1, 2]]), right: kiln.tensor([[10, 20]]) }) as Record<string, Tensor>;
+    expect(Object.keys(out)).toEqual(['sum', 'diff']);
+    const { sum: s, diff: d } = out;
     expect(values(s)).toEqual([11, 22]);
     expect(values(d)).toEqual([-9, -18]);
   });

@@ -87,7 +87,7 @@ describe('architecture JSON', () => {
     const copy = kiln.modelFromJSON(m.toJSON()) as Functional;
     expect(copy.inputNames).toEqual(['x', 'y']);
     expect(copy.outputNames).toEqual(['total']);
-    const [t] = copy.apply({ x: kiln.tensor([[1, 2]]), y: kiln.tensor([[3, 5]]) }) as Tensor[];
+    const { total: t } = copy.apply({ x: kiln.tensor([[1, 2]]), y: kiln.tensor([[3, 5]]) }) as Record<string, Tensor>;
     expect(values(t)).toEqual([4, 7]);
   });
 

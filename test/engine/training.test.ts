@@ -126,7 +126,7 @@ describe('the DLwP chapter 3 flow', () => {
     expectClose(model.predictOnBatch(d.x) as kiln.Tensor, jsForward(model, d.xs, 10), [10, 3], 1e-5, 1e-4);
   });
 
-  test('a model with Dropout trains through fit (its steps run eagerly, so masks are redrawn)', () => {
+  test('a model with Dropout trains through fit (its steps run compiled, redrawing the masks every step)', () => {
     // Seeded (weights, shuffles and masks all draw from the global generator) and long enough that the trend
     // is far larger than the dropout noise: 6 epochs of 4 steps were not (a flaky failure in CI).
     kiln.ops.setRandomSeed(SEED);

@@ -92,6 +92,8 @@ export interface RefLoopOptions {
   goBackwards?: boolean;
   returnSequences?: boolean;
   zeroOutputForMask?: boolean;
+  /** Initial states, each flat [B, U] (default zeros). */
+  initialStates?: ArrayLike<number>[] | null;
 }
 
 /** Runs `step` over x [B, T, F]; gives the output (flat) and the final states (each flat [B, U]). */
@@ -101,7 +103,9 @@ export function runRef(x: ArrayLike<number>, [B, T, F]: number[], units: number,
   const finals: number[][][] = [];
   const lasts: number[][] = [];
   for (let b = 0; b < B; b++) {
-    let states = Array.from({ length: stateCount }, () => new Array<number>(units).fill(0));
+    const init = opts.initialStates;
+    let states = Array.from({ length: stateCount }, (_, s) =>
+      (init ? Array.from({ length: units }, (_, j) => init[s][b * units + j]) : new Array<number>(units).fill(0)));
     let prev = new Array<number>(units).fill(0);
     const outs: number[][] = [];
     for (let k = 0; k < T; k++) {

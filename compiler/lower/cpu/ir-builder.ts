@@ -32,6 +32,9 @@ export class IRBuilder {
   private readonly lines: string[] = [];
   private readonly declarations = new Set<string>();
   private readonly helpers = new Map<string, string>();
+  /** Unnamed metadata lines (`!N = ...`), numbered from 0 in this function's module. */
+  private readonly metadata: string[] = [];
+  private group: string | null = null;
   private counter = 0;
   /** The block instructions are being appended to (phis name their predecessors). */
   block = 'entry';
@@ -74,13 +77,30 @@ export class IRBuilder {
     if (!this.helpers.has(name)) this.helpers.set(name, definition());
   }
 
+  /** Adds one unnamed metadata node; returns its reference `!N`. */
+  private node(text: (self: string) => string): string {
+    const ref = `!${this.metadata.length}`;
+    this.metadata.push(`${ref} = ${text(ref)}`);
+    return ref;
+  }
+
+  /**
+   * The suffix for a load or store in a parallel loop (`, !llvm.access.group !N`): the function's one access
+   * group, whose accesses the parallel loops declare free of dependences between iterations.
+   */
+  accessGroup(): string {
+    this.group ??= this.node(() => 'distinct !{}');
+    return `, !llvm.access.group ${this.group}`;
+  }
+
   /**
    * A loop `for (i = from; i < to; i++)` whose body may nest further loops. `carried` values enter as phis;
    * `body` returns their next values. Returns the carried values after the loop (their inits when it ran zero
-   * times).
+   * times). A `parallel` loop promises that the accesses tagged with accessGroup() depend on no other iteration
+   * (LLVM then vectorizes it without runtime alias checks, which fail for in-place operands).
    */
   loop(from: string, to: string, carried: readonly Carried[],
-       body: (i: string, values: readonly string[]) => readonly string[]): string[] {
+       body: (i: string, values: readonly string[]) => readonly string[], parallel = false): string[] {
     const pred = this.block;
     const bodyLabel = this.freshLabel('loop');
     const latch = `${bodyLabel}.latch`, exit = `${bodyLabel}.exit`;
@@ -102,7 +122,13 @@ export class IRBuilder {
     this.label(latch);
     this.lines.push(`  ${next} = add nsw i64 ${i}, 1`);
     const more = this.op(`icmp slt i64 ${next}, ${to}`, 'more');
-    this.emit(`br i1 ${more}, label %${bodyLabel}, label %${exit}`);
+    let loopId = '';
+    if (parallel) {
+      this.accessGroup();
+      const accesses = this.node(() => `!{!"llvm.loop.parallel_accesses", ${this.group}}`);
+      loopId = `, !llvm.loop ${this.node((self) => `distinct !{${self}, ${accesses}}`)}`;
+    }
+    this.emit(`br i1 ${more}, label %${bodyLabel}, label %${exit}${loopId}`);
     this.label(exit);
     return phiAt.map((p, k) =>
       this.op(`phi ${p.c.type} [ ${p.c.init}, %${pred} ], [ ${nexts[k]}, %${latch} ]`, 'final'));
@@ -117,6 +143,7 @@ export class IRBuilder {
       'entry:',
       ...this.lines,
       '}',
+      ...this.metadata,
       '',
     ].join('\n');
   }

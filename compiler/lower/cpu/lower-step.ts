@@ -13,7 +13,7 @@ import { ELEMENTWISE } from './elementwise.js';
 import { operandDims, emitOffset } from './indexing.js';
 import { IRBuilder, literal, llvmType } from './ir-builder.js';
 import { emitFrame, type KernelFrame } from './kernel-frame.js';
-import { REDUCTIONS, reducedAxes } from './reduce.js';
+import { REDUCTIONS, reducedAxes, type Accumulator } from './reduce.js';
 
 /** One JIT kernel for one plan step: LLVM IR text defining `symbol` with the kernel signature above. */
 export interface LoweredKernel {
@@ -43,6 +43,8 @@ class StepLowering {
   readonly b = new IRBuilder();
   private readonly computed: Set<Value>;
   frame!: KernelFrame;
+  /** Appended to every load and store (the access group of a parallel loop), or ''. */
+  memoryTag = '';
 
   constructor(readonly step: Step, readonly where: string) {
     this.computed = new Set(step.nodes.flatMap((n) => n.outputs));
@@ -71,7 +73,7 @@ class StepLowering {
       const t = llvmType(v.dtype);
       const offset = level.offset(v.shape);
       const at = this.b.op(`getelementptr inbounds ${t}, ${t}* ${this.frame.pointer(v)}, i64 ${offset}`, 'p');
-      ref = this.b.op(`load ${t}, ${t}* ${at}`, 'x');
+      ref = this.b.op(`load ${t}, ${t}* ${at}${this.memoryTag}`, 'x');
     }
     level.env.set(v, ref);
     return ref;
@@ -94,7 +96,7 @@ class StepLowering {
     for (const v of values) {
       const t = llvmType(v.dtype);
       const p = this.b.op(`getelementptr inbounds ${t}, ${t}* ${this.frame.pointer(v)}, i64 ${at}`, 'q');
-      this.b.emit(`store ${t} ${this.read(v, level)}, ${t}* ${p}`);
+      this.b.emit(`store ${t} ${this.read(v, level)}, ${t}* ${p}${this.memoryTag}`);
     }
   }
 
@@ -159,6 +161,9 @@ function lowerLoop(lowering: StepLowering, symbol: string, space: readonly numbe
   const outer = space.map((_, a) => a).filter((a) => !inner?.includes(a));
   const extent = inner ? sizeOf(outer.map((a) => space[a])) : sizeOf(space);
   lowering.frame = emitFrame(b, operands, extent);
+  // Every element is computed from operand elements at its own index (in-place outputs included): iterations
+  // are independent, so the loops are marked parallel and vectorize without alias checks.
+  lowering.memoryTag = b.accessGroup();
   b.loop(lowering.frame.begin, lowering.frame.end, [], (i) => {
     if (!inner) {
       const level = lowering.flatLevel(space, i);
@@ -173,10 +178,59 @@ function lowerLoop(lowering: StepLowering, symbol: string, space: readonly numbe
       lowering.evaluate(nodes, level);
       lowering.store(outputs, level, level.offset(space));
       return [];
-    });
+    }, true);
+    return [];
+  }, true);
+  return lowering.finish(symbol, operands, extent);
+}
+
+/** Most kept positions a leading-axes reduction accumulates in a stack array (its accumulators: ≤ 32 KiB). */
+const MAX_COLUMN_ACCUMULATORS = 4096;
+
+/**
+ * A plain reduction over leading axes (a column sum: reduced axes first, kept axes last, no prologue or epilogue):
+ * rows outside, kept positions inside, one accumulator per kept position in a stack array. Each position still
+ * folds its elements in row order with the same accumulator, so the result is bit for bit the strided loop's, but
+ * the inner loop reads contiguously and vectorizes across positions.
+ */
+function lowerColumnReduce(lowering: StepLowering, symbol: string, acc: Accumulator, redN: number,
+                           outN: number): LoweredKernel {
+  const { b, step } = lowering;
+  const root = step.root!;
+  const x = root.inputs[0], result = root.outputs[0];
+  const [state] = acc.init(x.dtype);
+  const t = llvmType(x.dtype);
+  const operands = [...step.inputs, ...step.outputs];
+  lowering.frame = emitFrame(b, operands, outN);
+  lowering.memoryTag = b.accessGroup();
+  const tag = lowering.memoryTag;
+  const slots = b.op(`alloca [${outN} x ${state.type}], align 64`, 'accs');
+  const slot = (j: string) => b.op(`getelementptr inbounds [${outN} x ${state.type}], [${outN} x ${state.type}]* ${slots}, i64 0, i64 ${j}`, 'accp');
+  const { begin, end } = lowering.frame;
+  b.loop(begin, end, [], (j) => {
+    b.emit(`store ${state.type} ${state.init}, ${state.type}* ${slot(j)}${tag}`);
+    return [];
+  }, true);
+  b.loop('0', String(redN), [], (r) => {
+    const row = b.op(`mul nuw nsw i64 ${r}, ${outN}`, 'row');
+    b.loop(begin, end, [], (j) => {
+      const p = slot(j);
+      const before = b.op(`load ${state.type}, ${state.type}* ${p}${tag}`, 'acc');
+      const at = b.op(`getelementptr inbounds ${t}, ${t}* ${lowering.frame.pointer(x)}, i64 ${b.op(`add nuw nsw i64 ${row}, ${j}`, 'off')}`, 'xp');
+      const elem = b.op(`load ${t}, ${t}* ${at}${tag}`, 'x');
+      const [after] = acc.step(b, [before], elem, r, x.dtype);
+      b.emit(`store ${state.type} ${after}, ${state.type}* ${p}${tag}`);
+      return [];
+    }, true);
     return [];
   });
-  return lowering.finish(symbol, operands, extent);
+  b.loop(begin, end, [], (j) => {
+    const level = lowering.flatLevel(result.shape, j);
+    level.env.set(result, acc.result(b, [b.op(`load ${state.type}, ${state.type}* ${slot(j)}${tag}`, 'acc')], x.dtype));
+    lowering.store(step.outputs, level, j);
+    return [];
+  }, true);
+  return lowering.finish(symbol, operands, outN);
 }
 
 function lowerReduce(lowering: StepLowering, symbol: string): LoweredKernel {
@@ -189,6 +243,10 @@ function lowerReduce(lowering: StepLowering, symbol: string): LoweredKernel {
   const reduced = reducedAxes(root.attrs);
   const kept = space.map((_, a) => a).filter((a) => !reduced.includes(a));
   const [outN, redN] = [sizeOf(kept.map((a) => space[a])), sizeOf(reduced.map((a) => space[a]))];
+  const leading = reduced.length > 0 && [...reduced].sort((p, q) => p - q).every((a, i) => a === i);
+  if (leading && kept.length > 0 && step.nodes.length === 1 && acc.init(x.dtype).length === 1 && redN > 1 &&
+      outN > 1 && outN <= MAX_COLUMN_ACCUMULATORS && step.outputs.length === 1 && step.outputs[0] === result)
+    return lowerColumnReduce(lowering, symbol, acc, redN, outN);
   const post = new Set(step.epilogue);
   const prologue = step.nodes.filter((n) => n !== root && !post.has(n));
   const inPrologue = new Set(prologue.flatMap((n) => n.outputs));

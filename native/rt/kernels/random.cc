@@ -1,6 +1,9 @@
-// Random kernels over Philox4x32-10 (native/rt/philox.h): no inputs, one output filled element by element, each
-// element a pure function of (key, offset + i), so any slice of a stream can be regenerated on its own.
+// Random kernels over Philox4x32-10 (native/rt/philox.h): one output filled element by element, each element a
+// pure function of (key, offset + i), so any slice of a stream can be regenerated on its own.
 // Draw args: [key0, key1, offsetLo, offsetHi, p0, p1] with (p0, p1) = (minval, maxval) or (mean, stddev).
+// With no input the key and offset are the args. With one input, a generator state float64[3] = [key0, key1,
+// counter] (a SeedGenerator's variable, read at run time so compiled steps advance the stream), the key comes
+// from the state (key args unused) and the offset is counter + the args' offset.
 #include <cmath>
 #include <limits>
 #include <string>
@@ -22,13 +25,32 @@ struct Stream {
   uint64_t offset;
 };
 
+// A state word: an integer-valued double in [0, limit].
+uint64_t stateWord(const KernelCall& c, double v, double limit, const char* what) {
+  if (!(v >= 0 && v <= limit) || v != std::floor(v))
+    c.fail(std::string("generator state ") + what + " must be an integer in [0, " + std::to_string(limit) +
+           "], got " + std::to_string(v));
+  return static_cast<uint64_t>(v);
+}
+
 Stream readStream(const KernelCall& c) {
-  c.expectCounts(0, 1);
+  if (c.in.size() > 1) c.fail("expected 0 inputs or 1 (the generator state), got " + std::to_string(c.in.size()));
+  c.expectCounts(c.in.size(), 1);
   Stream s;
-  s.k0 = u32arg(c, 0, "key word 0");
-  s.k1 = u32arg(c, 1, "key word 1");
   s.offset = static_cast<uint64_t>(u32arg(c, 2, "offset low word")) |
              (static_cast<uint64_t>(u32arg(c, 3, "offset high word")) << 32);
+  if (c.in.empty()) {
+    s.k0 = u32arg(c, 0, "key word 0");
+    s.k1 = u32arg(c, 1, "key word 1");
+    return s;
+  }
+  c.expectDtype(c.in[0], F64, "generator state");
+  c.expectElements(c.in[0], 3, "generator state");
+  const double* st = c.in[0].as<double>();
+  s.k0 = static_cast<uint32_t>(stateWord(c, st[0], 4294967295.0, "key word 0"));
+  s.k1 = static_cast<uint32_t>(stateWord(c, st[1], 4294967295.0, "key word 1"));
+  // Counters stay exact in float64 up to 2^53; the sum wraps modulo 2^64 like the counter itself.
+  s.offset += stateWord(c, st[2], 9007199254740992.0, "counter");
   return s;
 }
 

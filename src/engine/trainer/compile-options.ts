@@ -21,24 +21,31 @@ export interface CompileOptions {
   /** Metrics for every output, or a list of lists / a dict keyed by output names. */
   metrics?: readonly MetricIdentifier[] | readonly (readonly MetricIdentifier[])[] |
     Readonly<Record<string, MetricIdentifier | readonly MetricIdentifier[]>>;
+  /** Metrics that also weigh each sample by the sampleWeight (or classWeight) of fit / evaluate; same forms as metrics. */
+  weightedMetrics?: CompileOptions['metrics'];
   /** Weights of the per-output losses in the total loss (default 1 each). */
   lossWeights?: readonly number[] | Readonly<Record<string, number>> | null;
   /** Run the steps op by op under a GradientTape instead of compiling them (default false). */
   runEagerly?: boolean;
   /** Compile traced steps to the native plan executor; false runs them with the graph interpreter (default true). */
   jitCompile?: boolean;
+  /** Train batches run per native call (default 1); batch-level callbacks then see every K-th batch. */
+  stepsPerExecution?: number;
 }
 
-const KEYS = ['optimizer', 'loss', 'metrics', 'lossWeights', 'runEagerly', 'jitCompile'];
+const KEYS = ['optimizer', 'loss', 'metrics', 'weightedMetrics', 'lossWeights', 'runEagerly', 'jitCompile',
+  'stepsPerExecution'];
 
 /** compile()'s arguments after checking, before they meet the outputs. */
 export interface CheckedCompileOptions {
   readonly optimizer: Optimizer;
   readonly loss: PerOutput<Loss | null>;
   readonly metrics: CompileOptions['metrics'];
+  readonly weightedMetrics: CompileOptions['metrics'];
   readonly lossWeights: readonly number[] | Readonly<Record<string, number>> | null;
   readonly runEagerly: boolean;
   readonly jitCompile: boolean;
+  readonly stepsPerExecution: number;
 }
 
 /** The per-output plan of the train and test steps. */
@@ -47,8 +54,9 @@ export interface OutputPlan {
   readonly losses: (Loss | null)[];
   /** The weight of each output's loss. */
   readonly weights: number[];
-  /** The metrics with the output they watch and the name they log under. */
-  readonly metrics: { readonly metric: Metric; readonly output: number; readonly name: string }[];
+  /** The metrics with the output they watch, the name they log under and whether sample weights reach them. */
+  readonly metrics: { readonly metric: Metric; readonly output: number; readonly name: string;
+    readonly weighted: boolean }[];
 }
 
 function isDict(x: unknown): x is Record<string, unknown> {
@@ -66,26 +74,32 @@ export function checkCompileOptions(owner: string, options: CompileOptions): Che
   for (const k of Object.keys(options))
     if (!KEYS.includes(k))
       throw new ValueError(`${owner}.compile: unknown option "${k}"; expected one of ${KEYS.join(', ')}`);
-  const { optimizer = 'rmsprop', loss = null, metrics: ms = [], lossWeights = null, runEagerly = false,
-    jitCompile = true } = options;
+  const { optimizer = 'rmsprop', loss = null, metrics: ms = [], weightedMetrics = [], lossWeights = null,
+    runEagerly = false, jitCompile = true, stepsPerExecution = 1 } = options;
   for (const [k, v] of [['runEagerly', runEagerly], ['jitCompile', jitCompile]] as const)
     if (typeof v !== 'boolean') throw new ValueError(`${owner}.compile: ${k} must be a boolean, got ${JSON.stringify(v)}`);
   const checkedLoss: PerOutput<Loss | null> = Array.isArray(loss) ? loss.map(getLoss)
     : isDict(loss) ? Object.fromEntries(Object.entries(loss).map(([k, v]) => [k, getLoss(v as LossIdentifier)]))
       : getLoss(loss as LossIdentifier | null);
-  if (!Array.isArray(ms) && !isDict(ms))
-    throw new ValueError(`${owner}.compile: metrics must be a list or a dict keyed by output names, got ` +
-      `${JSON.stringify(ms)}`);
-  // Look the metric names up now, so that a typo fails at compile; the real metrics are made with shape hints later.
-  const flatIds = (Array.isArray(ms) ? ms : Object.values(ms)).flat() as MetricIdentifier[];
-  for (const id of flatIds) if (typeof id === 'string') metrics.get(id);
+  if (typeof stepsPerExecution !== 'number' || !Number.isInteger(stepsPerExecution) || stepsPerExecution < 1)
+    throw new ValueError(`${owner}.compile: stepsPerExecution must be a positive integer, got ` +
+      `${JSON.stringify(stepsPerExecution)}`);
+  for (const [k, m] of [['metrics', ms], ['weightedMetrics', weightedMetrics]] as const) {
+    if (!Array.isArray(m) && !isDict(m))
+      throw new ValueError(`${owner}.compile: ${k} must be a list or a dict keyed by output names, got ` +
+        `${JSON.stringify(m)}`);
+    // Look the metric names up now, so that a typo fails at compile; the real metrics are made with shape hints later.
+    const flatIds = (Array.isArray(m) ? m : Object.values(m)).flat() as MetricIdentifier[];
+    for (const id of flatIds) if (typeof id === 'string') metrics.get(id);
+  }
   if (lossWeights !== null) {
     const ws = Array.isArray(lossWeights) ? lossWeights : isDict(lossWeights) ? Object.values(lossWeights) : null;
     if (!ws || ws.some((w) => typeof w !== 'number' || !Number.isFinite(w)))
       throw new ValueError(`${owner}.compile: lossWeights must be a list or a dict of finite numbers, got ` +
         `${JSON.stringify(lossWeights)}`);
   }
-  return { optimizer: optimizers.get(optimizer), loss: checkedLoss, metrics: ms, lossWeights, runEagerly, jitCompile };
+  return { optimizer: optimizers.get(optimizer), loss: checkedLoss, metrics: ms, weightedMetrics, lossWeights, runEagerly,
+    jitCompile, stepsPerExecution };
 }
 
 /** Spreads a per-output option over the outputs named `names` (a single value goes to every output). */
@@ -113,21 +127,25 @@ export function planOutputs(owner: string, options: CheckedCompileOptions, names
   OutputPlan {
   const lossList = spread<Loss | null>(owner, 'loss', options.loss, names, () => false, null);
   const weights = spread<number>(owner, 'lossWeights', options.lossWeights, names, (x) => typeof x === 'number', 1);
-  const ms = options.metrics ?? [];
-  // A flat list of metrics applies to every output; a list of lists or a dict gives each output its own.
-  const perOutput = Array.isArray(ms) && !ms.some(Array.isArray) ? names.map(() => ms as MetricIdentifier[])
-    : spread<MetricIdentifier | readonly MetricIdentifier[]>(owner, 'metrics', ms, names, () => false, [])
-      .map((m) => (Array.isArray(m) ? [...m] : [m]) as MetricIdentifier[]);
   const plan: OutputPlan['metrics'] = [];
   const taken = new Set<string>(['loss']);
-  perOutput.forEach((ids, output) => {
-    for (const id of ids) {
-      const metric = metrics.get(id, shapes[output]);
-      let name = names.length > 1 ? `${names[output]}_${metric.name}` : metric.name;
-      for (let k = 1; taken.has(name); k++) name = `${metric.name}_${k}`;
-      taken.add(name);
-      plan.push({ metric, output, name });
-    }
-  });
+  for (const [what, ms, weighted] of [['metrics', options.metrics ?? [], false],
+    ['weightedMetrics', options.weightedMetrics ?? [], true]] as const) {
+    // A flat list of metrics applies to every output; a list of lists or a dict gives each output its own.
+    const perOutput = Array.isArray(ms) && !ms.some(Array.isArray) ? names.map(() => ms as MetricIdentifier[])
+      : spread<MetricIdentifier | readonly MetricIdentifier[]>(owner, what, ms, names, () => false, [])
+        .map((m) => (Array.isArray(m) ? [...m] : [m]) as MetricIdentifier[]);
+    perOutput.forEach((ids, output) => {
+      for (const id of ids) {
+        const metric = metrics.get(id, shapes[output]);
+        const base = names.length > 1 ? `${names[output]}_${metric.name}` : metric.name;
+        // A weighted metric named like an unweighted one logs as weighted_<name>.
+        let name = weighted && taken.has(base) ? `weighted_${base}` : base;
+        for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+        taken.add(name);
+        plan.push({ metric, output, name, weighted });
+      }
+    });
+  }
   return { losses: lossList, weights, metrics: plan };
 }

@@ -1,33 +1,62 @@
-// Data for fit / evaluate / predict: inputs given as tensors, typed arrays or nested arrays (one, or a list for
-// several inputs or outputs), checked for a common sample count and cut into batches with slice (in order) or
-// gather (shuffled index batches), so that no per-sample work happens in JS.
+// Data for fit / evaluate / predict: inputs given as tensors, typed arrays or nested arrays (one, a list for
+// several inputs or outputs, or a dict keyed by input / output names), checked for a common sample count and cut
+// into batches with slice (in order) or gather (shuffled index batches), so that no per-sample work happens in JS.
 import type { TypedArray } from '../../core/dtype.js';
 import { ValueError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import { tensor, type NestedArray } from '../../ops/creation.js';
+import { cast } from '../../ops/prims/cast.js';
 import { gather } from '../../ops/prims/gather.js';
+import { reshape } from '../../ops/prims/movement.js';
+import { argMax, max } from '../../ops/prims/reduce.js';
 import { slice } from '../../ops/prims/slice.js';
+import { round } from '../../ops/prims/unary.js';
 import { randomUniform } from '../../ops/random.js';
 
 /** One array of samples (the first axis indexes samples). */
 export type ArrayData = Tensor | TypedArray | NestedArray;
 
-/** What fit / evaluate / predict accept as x or y: one array, or a list for several inputs or outputs. */
-export type Data = ArrayData | readonly (Tensor | TypedArray)[];
+/** What fit / evaluate / predict accept as x or y: one array, a list for several inputs or outputs, or a dict. */
+export type Data = ArrayData | readonly (Tensor | TypedArray)[] | Readonly<Record<string, ArrayData>>;
+
+/** Keras `class_weight`: a weight per class index (classes left out weigh 1). */
+export type ClassWeight = Readonly<Record<number, number>>;
 
 function isArrayList(x: unknown): x is readonly (Tensor | TypedArray)[] {
   return Array.isArray(x) && x.length > 0 && x.every((e) => e instanceof Tensor || ArrayBuffer.isView(e));
 }
 
-/** The tensors of `data` (a list stays a list; null/undefined gives none). */
-export function toTensors(op: string, what: string, data: Data | null | undefined): Tensor[] {
+/** True for a plain object used as a dict of arrays (not a tensor, typed array or list). */
+export function isDataDict(x: unknown): x is Readonly<Record<string, ArrayData>> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) &&
+    !(x instanceof Tensor) && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/**
+ * The tensors of `data` (a list stays a list; null/undefined gives none). A dict is ordered by `names` (the
+ * model's input or output names), which must match its keys exactly.
+ */
+export function toTensors(op: string, what: string, data: Data | null | undefined,
+                          names: readonly string[] | null = null): Tensor[] {
   if (data === null || data === undefined) return [];
-  const one = (d: ArrayData, i: number | null): Tensor => {
+  const one = (d: ArrayData, i: number | string | null): Tensor => {
     if (d instanceof Tensor) return d;
     if (ArrayBuffer.isView(d) || Array.isArray(d)) return tensor(d);
-    throw new ValueError(`${op}: ${what}${i === null ? '' : `[${i}]`} must be a Tensor, a typed array or a nested ` +
-      `array, got ${d === null ? 'null' : typeof d}`);
+    const at = i === null ? '' : typeof i === 'number' ? `[${i}]` : `["${i}"]`;
+    throw new ValueError(`${op}: ${what}${at} must be a Tensor, a typed array or a nested array, got ` +
+      `${d === null ? 'null' : typeof d}`);
   };
+  if (isDataDict(data)) {
+    const keys = Object.keys(data);
+    if (!names)
+      throw new ValueError(`${op}: ${what} is a dict (keys ${keys.join(', ')}), but the model has no named ${what} ` +
+        `to match them with; pass a list`);
+    const extra = keys.filter((k) => !names.includes(k)), missing = names.filter((k) => !keys.includes(k));
+    if (extra.length > 0 || missing.length > 0)
+      throw new ValueError(`${op}: ${what} is keyed by ${keys.join(', ')}, but the model's names are ` +
+        `${names.join(', ')}${missing.length > 0 ? ` (missing ${missing.join(', ')})` : ''}`);
+    return names.map((k) => one(data[k], k));
+  }
   return isArrayList(data) ? data.map((d, i) => one(d, i)) : [one(data as ArrayData, null)];
 }
 
@@ -62,12 +91,22 @@ export function gatherRows(ts: readonly Tensor[], indices: Int32Array): Tensor[]
 }
 
 /**
- * A uniformly random permutation of 0..n-1: indices sorted by random keys drawn from Kiln's global generator, so
- * that ops.setRandomSeed makes the shuffling of fit reproducible along with weight initialization.
+ * A uniformly random permutation of 0..n-1 for `epoch` of a fit seeded with `seed`: a Fisher-Yates shuffle driven by
+ * one native draw from the Philox stream keyed by (seed, epoch), so that the order depends only on (seed, epoch) and
+ * a resumed run shuffles its later epochs exactly as the uninterrupted run did.
  */
-export function permutation(n: number): Int32Array {
-  const keys = randomUniform([n], { dtype: 'int32', minval: 0, maxval: 2 ** 31 - 1 }).dataSync();
-  return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+export function permutation(n: number, seed: number, epoch: number): Int32Array {
+  // seed < 2^30 (defaultSeed) and epoch < 2^22 keep the stream's integer seed exact and distinct per pair.
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 2 ** 22)
+    throw new ValueError(`permutation: epoch must be an integer in [0, 2^22), got ${epoch}`);
+  const keys = n > 0 ? randomUniform([n], { dtype: 'int32', minval: 0, maxval: 2 ** 31 - 1, seed: seed * 2 ** 22 + epoch })
+    .dataSync() : new Int32Array(0);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = keys[i] % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** Batch `b` of `n` samples in batches of `batchSize`: rows in order, or the rows `order` lists. */
@@ -82,4 +121,27 @@ export function positiveInt(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
     throw new ValueError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** Checks a classWeight dict: integer class keys, finite weights. */
+export function checkClassWeight(op: string, classWeight: unknown): ClassWeight {
+  if (!isDataDict(classWeight))
+    throw new ValueError(`${op}: classWeight must be a dict of class index → weight, got ${JSON.stringify(classWeight)}`);
+  for (const [k, w] of Object.entries(classWeight))
+    if (!/^\d+$/.test(k) || typeof w !== 'number' || !Number.isFinite(w))
+      throw new ValueError(`${op}: classWeight must map class indices to finite numbers, got ${k}: ${JSON.stringify(w)}`);
+  return classWeight as ClassWeight;
+}
+
+/**
+ * Keras `class_weight_to_sample_weights`: each sample weighs its class's weight (1 for classes left out). The class
+ * is the label (rounded; a trailing dim of 1 dropped) or, for one-hot / probability targets, the argmax.
+ */
+export function classWeightToSampleWeight(classWeight: ClassWeight, y: Tensor): Tensor {
+  const classes = y.rank >= 2 && y.shape[y.rank - 1] > 1 ? argMax(y, -1)
+    : cast(round(cast(reshape(y, [y.shape[0]]), 'float32')), 'int32');
+  const top = Math.max(y.shape[0] > 0 ? max(classes).item() : 0, ...Object.keys(classWeight).map(Number));
+  const table = new Float32Array(top + 1).fill(1);
+  for (const [k, w] of Object.entries(classWeight)) table[Number(k)] = w;
+  return gather(tensor(table, [top + 1], 'float32'), classes, 0);
 }

@@ -1,5 +1,7 @@
 // What compile() leaves on a model: the optimizer, the per-output losses and metrics, the loss tracker, and the
-// train and test steps (made on first use, once per model input arity, traced once per input signature).
+// train and test steps (made on first use, once per count of inputs, targets and sample weights; traced once per
+// input signature). Sample weights reach the losses and the weightedMetrics; sequence masks reach the losses
+// through the predictions (Loss.apply merges them into the weights).
 import { ValueError } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import { tidy } from '../../core/tidy.js';
@@ -8,13 +10,15 @@ import { scalar } from '../../ops/creation.js';
 import { add, mul } from '../../ops/prims/binary.js';
 import { Mean } from '../../metrics/reduction.js';
 import type { Optimizer } from '../../optimizers/optimizer.js';
-import type { LayerIO } from '../layer.js';
+import { flattenOutputs, type LayerIO, type LayerOutput } from '../layer.js';
 import type { Model } from '../model.js';
 import type { Logs } from '../../callbacks/callback.js';
 import { checkCompileOptions, planOutputs, type CheckedCompileOptions, type CompileOptions,
   type OutputPlan } from './compile-options.js';
-import { makeStepRunner, type StepRunner } from './step-runner.js';
+import { makeStepRunner, type StepFn, type StepRunner } from './step-runner.js';
+import { makeMultiStepRunner, type MultiStepRunner } from './multi-step.js';
 import { sliceRows } from './data.js';
+import type { Batch } from './batches.js';
 
 /** Named scalar results of a step, as tensors. */
 export type StepLogs = Record<string, Tensor>;
@@ -26,6 +30,12 @@ export function logsToNumbers(logs: StepLogs): Logs {
 
 type AnyModel = Model<LayerIO, LayerIO>;
 
+// A step's runner for one batch, and for K batches at once (stepsPerExecution).
+interface Runners {
+  readonly single: StepRunner<StepLogs>;
+  readonly multi: MultiStepRunner<StepLogs>;
+}
+
 /** The output names of a model: Functional's own, else output_0, output_1, ... */
 function outputNames(model: AnyModel, count: number): string[] {
   const names = (model as unknown as { outputNames?: unknown }).outputNames;
@@ -33,7 +43,8 @@ function outputNames(model: AnyModel, count: number): string[] {
   return count === 1 ? ['output'] : Array.from({ length: count }, (_, i) => `output_${i}`);
 }
 
-const asList = (y: LayerIO): Tensor[] => (Array.isArray(y) ? y : [y]);
+// A record of outputs (functional models with dict outputs) comes in outputNames order.
+const asList = (y: LayerOutput): Tensor[] => flattenOutputs(y);
 
 /** The compiled state of a model and its train / test steps. */
 export class Trainer {
@@ -42,9 +53,9 @@ export class Trainer {
   /** The running mean of the batch losses (weighted by batch size), logged as 'loss'. */
   readonly lossTracker = new Mean({ name: 'loss' });
   private plan: OutputPlan | null = null;
-  // One runner per number of model inputs (each traces once per input signature).
-  private readonly trainRunners = new Map<number, StepRunner<StepLogs>>();
-  private readonly testRunners = new Map<number, StepRunner<StepLogs>>();
+  // One runner per count of inputs, targets and sample weights (each traces once per input signature).
+  private readonly trainRunners = new Map<string, Runners>();
+  private readonly testRunners = new Map<string, Runners>();
 
   constructor(private readonly model: AnyModel, options: CompileOptions) {
     this.options = checkCompileOptions(`${model.constructor.name} "${model.name}"`, options);
@@ -100,11 +111,21 @@ export class Trainer {
     return plan;
   }
 
+  /** The sample weight of output `i`: none, the one given for every output, or its own. */
+  private weightOf(sws: readonly Tensor[], i: number): Tensor | null {
+    return sws.length === 0 ? null : sws.length === 1 ? sws[0] : sws[i];
+  }
+
   /** Σ weight · loss over the outputs with a loss, plus the model's added losses (0 when there are none). */
-  private totalLoss(plan: OutputPlan, ys: readonly Tensor[], preds: readonly Tensor[], required: boolean): Tensor {
+  private totalLoss(plan: OutputPlan, ys: readonly Tensor[], preds: readonly Tensor[], sws: readonly Tensor[],
+                    required: boolean): Tensor {
+    if (sws.length > 1 && sws.length !== preds.length)
+      throw new ValueError(`${this.owner}: got ${sws.length} sample weight arrays for ${preds.length} model outputs`);
     const terms: Tensor[] = [];
     plan.losses.forEach((loss, i) => {
-      if (loss) terms.push(plan.weights[i] === 1 ? loss.apply(ys[i], preds[i]) : mul(loss.apply(ys[i], preds[i]), plan.weights[i]));
+      if (!loss) return;
+      const value = loss.apply(ys[i], preds[i], this.weightOf(sws, i));
+      terms.push(plan.weights[i] === 1 ? value : mul(value, plan.weights[i]));
     });
     terms.push(...this.model.losses);
     if (terms.length === 0) {
@@ -116,9 +137,10 @@ export class Trainer {
   }
 
   private updateMetrics(plan: OutputPlan, loss: Tensor, ys: readonly Tensor[], preds: readonly Tensor[],
-                        batchSize: number): StepLogs {
+                        sws: readonly Tensor[], batchSize: number): StepLogs {
     this.lossTracker.updateState(loss, batchSize);
-    for (const m of plan.metrics) m.metric.updateState(ys[m.output], preds[m.output]);
+    for (const m of plan.metrics)
+      m.metric.updateState(ys[m.output], preds[m.output], m.weighted ? this.weightOf(sws, m.output) : null);
     const logs: StepLogs = { loss: this.lossTracker.result() };
     for (const m of plan.metrics) logs[m.name] = m.metric.result();
     for (const m of this.model.metrics) if (!(m.name in logs)) logs[m.name] = m.result();
@@ -129,43 +151,82 @@ export class Trainer {
     return asList(this.model.apply(this.packInputs(xs), { training }));
   }
 
-  /** One training step on a batch: forward, loss, gradients, optimizer update, metric updates; returns the logs. */
-  trainStep(xs: readonly Tensor[], ys: readonly Tensor[]): StepLogs {
-    let runner = this.trainRunners.get(xs.length);
+  // The step's arguments: inputs, targets, sample weights, in one flat list (what jit traces over).
+  private static args(b: Batch): Tensor[] {
+    return [...b.xs, ...b.ys, ...b.sws];
+  }
+
+  private static key(b: Batch): string {
+    return `${b.xs.length},${b.ys.length},${b.sws.length}`;
+  }
+
+  // One training step over the flat arguments of a batch with `nx` inputs and `ny` targets.
+  private trainStepFn(nx: number, ny: number): StepFn<StepLogs> {
+    const weights = this.model.trainableWeights;
+    return (...args: Tensor[]): StepLogs => {
+      const [bx, by, bw] = [args.slice(0, nx), args.slice(nx, nx + ny), args.slice(nx + ny)];
+      let preds: Tensor[] = [];
+      const { value, grads } = valueAndGrad(() => {
+        preds = this.forward(bx, true);
+        return this.totalLoss(this.ensurePlan(by, preds), by, preds, bw, true);
+      }, weights);
+      if (weights.length > 0) this.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]] as const));
+      return this.updateMetrics(this.plan!, value, by, preds, bw, bx[0].shape[0]);
+    };
+  }
+
+  // One test step over the flat arguments of a batch with `nx` inputs and `ny` targets.
+  private testStepFn(nx: number, ny: number): StepFn<StepLogs> {
+    return (...args: Tensor[]): StepLogs => {
+      const [bx, by, bw] = [args.slice(0, nx), args.slice(nx, nx + ny), args.slice(nx + ny)];
+      const preds = this.forward(bx, false);
+      const plan = this.ensurePlan(by, preds);
+      return this.updateMetrics(plan, this.totalLoss(plan, by, preds, bw, false), by, preds, bw, bx[0].shape[0]);
+    };
+  }
+
+  private runner(kind: 'train' | 'test', b: Batch): Runners {
+    const runners = kind === 'train' ? this.trainRunners : this.testRunners;
+    const key = Trainer.key(b);
+    let runner = runners.get(key);
     if (!runner) {
-      const nx = xs.length;
-      const weights = this.model.trainableWeights;
-      const step = (...args: Tensor[]): StepLogs => {
-        const [bx, by] = [args.slice(0, nx), args.slice(nx)];
-        let preds: Tensor[] = [];
-        const { value, grads } = valueAndGrad(() => {
-          preds = this.forward(bx, true);
-          return this.totalLoss(this.ensurePlan(by, preds), by, preds, true);
-        }, weights);
-        if (weights.length > 0) this.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]] as const));
-        return this.updateMetrics(this.plan!, value, by, preds, bx[0].shape[0]);
-      };
-      runner = makeStepRunner('train_step', step, this.options.runEagerly, this.options.jitCompile);
-      this.trainRunners.set(nx, runner);
+      const fn = (kind === 'train' ? this.trainStepFn : this.testStepFn).call(this, b.xs.length, b.ys.length);
+      const { runEagerly, jitCompile } = this.options;
+      const single = makeStepRunner(`${kind}_step`, fn, runEagerly, jitCompile);
+      runner = { single, multi: makeMultiStepRunner(`${kind}_step`, fn, single, jitCompile && !runEagerly) };
+      runners.set(key, runner);
     }
-    return runner([...xs, ...ys]);
+    return runner;
+  }
+
+  // Steps on several batches: stacked into one native call when they share a signature, else one by one.
+  private steps(kind: 'train' | 'test', batches: readonly Batch[]): StepLogs {
+    const key = Trainer.key(batches[0]);
+    if (batches.length === 1 || batches.some((b) => Trainer.key(b) !== key)) {
+      let logs: StepLogs = {};
+      for (const b of batches) logs = this.runner(kind, b).single(Trainer.args(b));
+      return logs;
+    }
+    return this.runner(kind, batches[0]).multi(batches.map(Trainer.args));
+  }
+
+  /** One training step on a batch: forward, loss, gradients, optimizer update, metric updates; returns the logs. */
+  trainStep(batch: Batch): StepLogs {
+    return this.steps('train', [batch]);
+  }
+
+  /** Training steps on several batches (stacked into one native call when they can be); the last step's logs. */
+  trainSteps(batches: readonly Batch[]): StepLogs {
+    return this.steps('train', batches);
   }
 
   /** One test step on a batch: forward (training=false), loss, metric updates; returns the logs. */
-  testStep(xs: readonly Tensor[], ys: readonly Tensor[]): StepLogs {
-    let runner = this.testRunners.get(xs.length);
-    if (!runner) {
-      const nx = xs.length;
-      const step = (...args: Tensor[]): StepLogs => {
-        const [bx, by] = [args.slice(0, nx), args.slice(nx)];
-        const preds = this.forward(bx, false);
-        const plan = this.ensurePlan(by, preds);
-        return this.updateMetrics(plan, this.totalLoss(plan, by, preds, false), by, preds, bx[0].shape[0]);
-      };
-      runner = makeStepRunner('test_step', step, this.options.runEagerly, this.options.jitCompile);
-      this.testRunners.set(nx, runner);
-    }
-    return runner([...xs, ...ys]);
+  testStep(batch: Batch): StepLogs {
+    return this.steps('test', [batch]);
   }
 
+  /** Test steps on several batches (stacked into one native call when they can be); the last step's logs. */
+  testSteps(batches: readonly Batch[]): StepLogs {
+    return this.steps('test', batches);
+  }
 }

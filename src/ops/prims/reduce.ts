@@ -1,7 +1,7 @@
 // Reductions over axes (keepDims like NumPy). One native kernel ("reduce") with a mode per primitive.
 import { ShapeError } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
-import { apply1, toTensor, type OpInput } from '../dispatch.js';
+import { apply1, defineShapeDependentOp, toTensor, type OpInput } from '../dispatch.js';
 import { definePrimitive, type KernelCallSpec, type Primitive, type TensorInfo } from '../registry.js';
 import { NUMERIC, expectDtype, normalizeAxes, normalizeAxis } from '../shape-utils.js';
 import { broadcastTo, reshape } from './movement.js';
@@ -82,7 +82,7 @@ const pArgMin = defineArg('argMin');
 type Axes = number | readonly number[] | null;
 
 function reduceOp(p: Primitive<ReduceAttrs>) {
-  return (x: OpInput, axes: Axes = null, keepDims = false): Tensor => {
+  return (x: OpInput, axes: Axes = null, keepDims: boolean = false): Tensor => {
     const t = toTensor(x);
     return apply1(p, [t], { axes: normalizeAxes(p.name, axes, t.rank), keepDims });
   };
@@ -109,12 +109,12 @@ export function argMin(x: OpInput, axis = -1): Tensor {
   return apply1(pArgMin, [t], { axis: normalizeAxis('argMin', axis, t.rank) });
 }
 
-/** Mean over `axes` (all when null). */
-export function mean(x: OpInput, axes: Axes = null, keepDims = false): Tensor {
+/** Mean over `axes` (all when null). Shape-dependent: the element count is read from the shape. */
+export const mean = defineShapeDependentOp('mean', (x: OpInput, axes: Axes = null, keepDims: boolean = false): Tensor => {
   const t = toTensor(x);
   const norm = normalizeAxes('mean', axes, t.rank);
   const count = norm.reduce((n, a) => n * t.shape[a], 1);
   return div(sum(t, norm, keepDims), count);
-}
+});
 
 export { reducedShape };

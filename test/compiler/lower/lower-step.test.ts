@@ -218,4 +218,67 @@ describe('kernel calling convention', () => {
     jitCompile(k.ir).kernel(k.symbol, { buffers: 3, ints: 2 }).run([buf, bias.dataSync(), buf], k.ints);
     Array.from(buf).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
   });
+
+  test('a loop with several inputs and outputs, updated in place, is vectorized and computes element by element', () => {
+    // An Adam-like update: m' = 0.9m + 0.1g, v' = 0.999v + 0.001g², w' = w - 0.01·m'/(√v' + 1e-7), written over
+    // m, v and w. Without the loops' parallel-access metadata, LLVM would need more runtime alias checks than it
+    // allows and would leave this loop scalar (and the checks fail anyway when outputs are inputs).
+    const n = 1003;
+    const p = planGraph(kiln.trace((g: Tensor, m: Tensor, v: Tensor, w: Tensor) => {
+      const m1 = o.add(o.mul(m, 0.9), o.mul(g, 0.1));
+      const v1 = o.add(o.mul(v, 0.999), o.mul(o.square(g), 0.001));
+      return [m1, v1, o.sub(w, o.div(o.mul(m1, 0.01), o.add(o.sqrt(v1), 1e-7)))];
+    }, [{ shape: [n] }, { shape: [n] }, { shape: [n] }, { shape: [n] }], { name: 'adam_like' }));
+    expect(p.steps.map((s) => s.kind)).toEqual(['fusedLoop']);
+    const k = lowerStep(p.steps[0], p)!;
+    const module = jitCompile(k.ir);
+    expect(module.optimizedIR).toMatch(/llvm\.sqrt\.v8f32/);
+    const [g, m, v, w] = [1, 2, 3, 4].map((seed) => Float32Array.from(randomTensor([n], seed, 'float32', 0, 1).dataSync()));
+    const f = Math.fround;
+    const m1 = m.map((x, i) => f(f(x * f(0.9)) + f(g[i] * f(0.1))));
+    const v1 = v.map((x, i) => f(f(x * f(0.999)) + f(f(g[i] * g[i]) * f(0.001))));
+    const w1 = w.map((x, i) => f(x - f(f(m1[i] * f(0.01)) / f(f(Math.sqrt(v1[i])) + f(1e-7)))));
+    const buffers = k.operands.map((op) => {
+      const at = p.graph.inputs.indexOf(op);
+      if (at >= 0) return [g, m, v, w][at];
+      const out = p.graph.outputs.indexOf(op);
+      if (out >= 0) return [m, v, w][out]; // in place: each output over the input it updates
+      return (op.def as { tensor: Tensor }).tensor.dataSync();
+    });
+    module.kernel(k.symbol, { buffers: buffers.length, ints: 2 }).run(buffers, k.ints);
+    expect(Array.from(m)).toEqual(Array.from(m1));
+    expect(Array.from(v)).toEqual(Array.from(v1));
+    expect(Array.from(w)).toEqual(Array.from(w1));
+  });
+
+  test('linked kernels keep their own loop metadata (renumbered, one definition each)', () => {
+    const p = planGraph(kiln.trace((x: Tensor, y: Tensor) => [o.relu(o.add(x, y)), o.exp(o.sum(o.mul(x, y), 1))],
+      [{ shape: [16, 8] }, { shape: [16, 8] }], { name: 'two' }));
+    const kernels = p.steps.map((s) => lowerStep(s, p)).filter((k) => k !== null);
+    expect(kernels.length).toBeGreaterThan(1);
+    const linked = linkKernels([...kernels, ...kernels.map((k) => ({ ir: k.ir.replaceAll(k.symbol, `${k.symbol}_b`) }))]);
+    const defined = linked.split('\n').filter((l) => /^!\d+ = /.test(l)).map((l) => l.split(' ')[0]);
+    expect(defined.length).toBeGreaterThan(0);
+    expect(new Set(defined).size).toBe(defined.length);
+    expect(() => jitCompile(linked)).not.toThrow();
+  });
+
+  test('a column sum or max (leading axes reduced) runs rows outside, vectorized, and equals the eager kernel bit for bit', () => {
+    const x = randomTensor([3, 43, 37], 5, 'float32', -10, 10);
+    const data = x.dataSync();
+    data[7 * 37 + 5] = NaN; // max propagates NaN in its column
+    for (const [op, axes] of [['sum', [0, 1]], ['max', [0, 1]], ['sum', [0]], ['min', [0]]] as const) {
+      const f = (t: Tensor) => (op === 'sum' ? o.sum(t, [...axes]) : op === 'max' ? o.max(t, [...axes]) : o.min(t, [...axes]));
+      const p = planGraph(kiln.trace(f, [{ shape: [3, 43, 37] }], { name: `column_${op}` }));
+      expect(p.steps.map((s) => s.kind)).toEqual(['fusedReduce']);
+      const k = lowerStep(p.steps[0], p)!;
+      expect(k.ir).toContain('alloca');
+      const module = jitCompile(k.ir);
+      if (op === 'sum') expect(module.optimizedIR).toMatch(/<4 x double>/);
+      const want = f(x).dataSync();
+      const got = new Float32Array(want.length);
+      module.kernel(k.symbol, { buffers: 2, ints: 2 }).run([data, got], k.ints);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
 });
