@@ -1,8 +1,8 @@
 // kiln.compileModel: a model's inference function compiled offline into a standalone artifact directory
 // (lib<name>.so, <name>.h, weights.bin, manifest.json) that runs with no Node and no compiler. Per batch size the
-// predict function is traced, optimized, planned and described exactly as kiln.jit's native path does; the plans'
-// fused kernels go through LLVM into one object file, the plans themselves into a generated C wrapper, and the
-// system compiler links both with the artifact runtime.
+// predict function is traced, optimized, planned and described as kiln.jit's native path does, but not
+// JIT-compiled (the artifact never runs that code): the plans' fused kernels go through LLVM into one object file,
+// the plans themselves into a generated C wrapper, and the system compiler links both with the artifact runtime.
 //
 // Batch sizes: `batch: N` compiles one plan and runs exactly N rows. `maxBatch: N` compiles plans for every
 // power of two below N and for N itself; a run of b rows (1 <= b <= N) is split, largest plan first, into runs
@@ -120,7 +120,7 @@ export function compileModel(model: Model, options: CompileModelOptions): Compil
       const k = lowerStep(step, p);
       if (k) kernels.push(k);
       return k;
-    });
+    }, { compile: false });
     const d = described.description;
     if (d.assigned.some((a) => a !== 0)) throw new CompileError(`${op}: the inference function assigns variables`);
     const names = model instanceof Functional ? model.outputNames : [];

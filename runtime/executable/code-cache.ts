@@ -58,13 +58,23 @@ export function kilnVersion(): string {
 
 let keyPrefix: string | undefined;
 
-/** The cache key of `ir` compiled at `optLevel` for this host by this Kiln. */
-export function codeCacheKey(ir: string, optLevel: OptLevel = 3): string {
+/** What every key starts with: this Kiln and this host's target. */
+function hostPrefix(): string {
   if (keyPrefix === undefined) {
     const h = hostInfo();
     keyPrefix = ['kiln', kilnVersion(), MAGIC, h.triple, h.targetCpu, h.targetFeatures].join('\0');
   }
-  return createHash('sha256').update(keyPrefix).update(`\0O${optLevel}\0`).update(ir).digest('hex');
+  return keyPrefix;
+}
+
+/** The cache key of `ir` compiled at `optLevel` for this host by this Kiln. */
+export function codeCacheKey(ir: string, optLevel: OptLevel = 3): string {
+  return createHash('sha256').update(hostPrefix()).update(`\0O${optLevel}\0`).update(ir).digest('hex');
+}
+
+/** The key of a traced graph's canonical text (graph-fingerprint.ts) for this host by this Kiln. */
+export function graphCacheKey(fingerprint: string): string {
+  return createHash('sha256').update(hostPrefix()).update('\0graph\0').update(fingerprint).digest('hex');
 }
 
 /** The disk cache's directory: KILN_CACHE_DIR, else ~/.cache/kiln (read on every use). */
@@ -95,11 +105,12 @@ function readObject(file: string, key: string): Uint8Array | null {
     bytes.subarray(48, 80).equals(sha256(object)) &&
     ELF_MAGIC.every((b, i) => object[i] === b);
   if (valid) return object;
-  reject(file);
+  rejectCacheFile(file);
   return null;
 }
 
-function reject(file: string): void {
+/** Counts `file` as rejected and deletes it (a cache file that failed a check). */
+export function rejectCacheFile(file: string): void {
   stats.rejectedFiles++;
   removeQuietly(file);
 }
@@ -113,22 +124,29 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** Writes `object` under `key`: a temporary file renamed into place, so readers see all of it or nothing. */
+/**
+ * Writes `data` to the cache file `file`: a temporary file renamed into place, so readers see all of it or
+ * nothing. Best effort: a failure is counted (failedWrites), not thrown.
+ */
+export function writeCacheFile(file: string, data: Uint8Array | string): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temp, data);
+    renameSync(temp, file);
+  } catch {
+    stats.failedWrites++;
+    removeQuietly(temp);
+  }
+}
+
 function writeObject(file: string, key: string, object: Uint8Array): void {
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(MAGIC, 0, 'latin1');
   Buffer.from(key, 'hex').copy(header, 8);
   header.writeBigUInt64LE(BigInt(object.length), 40);
   sha256(object).copy(header, 48);
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temp, Buffer.concat([header, object]));
-    renameSync(temp, file);
-  } catch {
-    stats.failedWrites++;
-    removeQuietly(temp);
-  }
+  writeCacheFile(file, Buffer.concat([header, object]));
 }
 
 function remember(key: string, module: JitModule): void {
@@ -138,12 +156,10 @@ function remember(key: string, module: JitModule): void {
 }
 
 /**
- * The JIT module of `ir` at `optLevel`: from the in-process cache, else linked from the disk cache, else compiled
- * by LLVM (and saved). `check` resolves the kernels the caller needs (JitModule.kernel); a module from disk that
- * fails it is discarded and compiled instead. Compile errors propagate as CompileError.
+ * The module stored under `key`, from the in-process cache, else linked from the disk cache; null when neither
+ * has it. `check` resolves the kernels the caller needs; a module from disk that fails it is discarded.
  */
-export function compileCached(ir: string, check: (module: JitModule) => void, optLevel: OptLevel = 3): CachedCode {
-  const key = codeCacheKey(ir, optLevel);
+export function loadCached(key: string, check: (module: JitModule) => void): CachedCode | null {
   const known = modules.get(key);
   if (known) {
     stats.memoryHits++;
@@ -152,27 +168,35 @@ export function compileCached(ir: string, check: (module: JitModule) => void, op
   }
   const file = codeCacheFile(key);
   const stored = readObject(file, key);
-  if (stored) {
-    let module: JitModule | undefined;
-    try {
-      module = JitModule.load(stored);
-      check(module);
-    } catch {
-      module?.dispose();
-      module = undefined;
-      reject(file);
-    }
-    if (module) {
-      stats.diskHits++;
-      remember(key, module);
-      return { module, source: 'disk', key };
-    }
+  if (!stored) return null;
+  let module: JitModule | undefined;
+  try {
+    module = JitModule.load(stored);
+    check(module);
+  } catch {
+    module?.dispose();
+    rejectCacheFile(file);
+    return null;
   }
+  stats.diskHits++;
+  remember(key, module);
+  return { module, source: 'disk', key };
+}
+
+/**
+ * The JIT module of `ir` at `optLevel`: from the in-process cache, else linked from the disk cache, else compiled
+ * by LLVM (and saved). `check` resolves the kernels the caller needs (JitModule.kernel); a module from disk that
+ * fails it is discarded and compiled instead. Compile errors propagate as CompileError.
+ */
+export function compileCached(ir: string, check: (module: JitModule) => void, optLevel: OptLevel = 3): CachedCode {
+  const key = codeCacheKey(ir, optLevel);
+  const cached = loadCached(key, check);
+  if (cached) return cached;
   const object = compileObject(ir, { optLevel });
   const module = JitModule.load(object);
   check(module);
   stats.compiles++;
-  writeObject(file, key, object);
+  writeObject(codeCacheFile(key), key, object);
   remember(key, module);
   return { module, source: 'compiled', key };
 }

@@ -2,6 +2,7 @@
 // executor), optionally K times over K stacked batches. It owns the output tensors it returns. An assigned
 // variable is updated in place when the plan allows it and no tensor outside the variable can see its buffer
 // (copy on write: once read, the next run writes a new buffer, so tensors read earlier keep their values).
+// compileGraph does the same for a traced graph through the plan cache (plan-cache.ts), which kiln.jit uses.
 import type { TypedArray } from '../../src/core/dtype.js';
 import { ShapeError, ValueError } from '../../src/core/errors.js';
 import { allocBuffer } from '../../src/core/buffers.js';
@@ -11,11 +12,10 @@ import type { Executable, Compile } from '../../compiler/jit/executable.js';
 import type { FuncGraph, Value } from '../../compiler/ir/func-graph.js';
 import { fmtType } from '../../compiler/ir/printer.js';
 import { lowerStep } from '../../compiler/lower/cpu/lower-step.js';
-import { optimize } from '../../compiler/passes/pipeline.js';
-import { planGraph } from '../../compiler/plan/make-plan.js';
 import type { ExecutionPlan } from '../../compiler/plan/plan.js';
 import { describePlan, type PlanDescription } from './describe-plan.js';
 import { NativeExecutor } from './native-executor.js';
+import { compiledPlanFor, compiledPlanOf, type CompiledPlan } from './plan-cache.js';
 import { sameShape } from '../../src/ops/shape-utils.js';
 
 /** Options of compilePlan. */
@@ -43,15 +43,31 @@ export interface PlanExecutable extends Executable {
 
 /** Builds the native executor of `plan` (every slot and size is checked here, once). */
 export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {}): PlanExecutable {
-  const { graph } = plan;
-  const op = `compilePlan @${graph.name}`;
   const described = describePlan(plan, options.jit === false ? null : lowerStep);
+  return executableOf(plan.graph, compiledPlanOf(plan, described, plan.graph));
+}
+
+/**
+ * Compiles a traced graph onto the native executor through the plan cache (plan-cache.ts): a graph compiled
+ * before, in this process or (from disk) in another, skips optimize, planning and lowering.
+ */
+export function compileGraph(graph: FuncGraph): PlanExecutable {
+  return executableOf(graph, compiledPlanFor(graph));
+}
+
+/** The executable of `compiled` bound to `graph`'s inputs, outputs, variables and constants. */
+function executableOf(graph: FuncGraph, compiled: CompiledPlan): PlanExecutable {
+  const op = `compilePlan @${graph.name}`;
+  const { described } = compiled;
   const executor = new NativeExecutor(described.description);
   const assigned = described.description.assigned;
-  const inPlace = graph.state.map((_, j) => described.description.inPlace?.[j] === 1);
-  const constants = graph.constants.map((c) => {
-    if (c.def.kind !== 'constant') throw new ValueError(`${op}: constant %${c.id} has no value`);
-    return c.def.tensor.dataSync();
+  const state = compiled.stateOrder.map((i) => graph.state[i]);
+  const inPlace = state.map((_, j) => described.description.inPlace?.[j] === 1);
+  const constants = compiled.constants.map((c) => {
+    if (typeof c !== 'number') return c;
+    const v = graph.constants[c];
+    if (v.def.kind !== 'constant') throw new ValueError(`${op}: constant %${v.id} has no value`);
+    return v.def.tensor.dataSync();
   });
   const checkInputs = (inputs: readonly Tensor[], steps: number): void => {
     if (inputs.length !== graph.inputs.length)
@@ -70,17 +86,17 @@ export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {
   const run = (inputs: readonly Tensor[], steps: number): Tensor[] => {
     if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`${op}: steps must be a positive integer, got ${steps}`);
     checkInputs(inputs, steps);
-    const variables = graph.state.map((s) => graph.variableOf(s));
+    const variables = state.map((s) => graph.variableOf(s));
     // The variables' buffers are read without `read()`: that would expose them (and so forbid in-place updates).
     const stateIn: TypedArray[] = variables.map((variable, j) => {
       const value = variable.current;
-      if (!sameShape(value.shape, graph.state[j].shape) || value.dtype !== graph.state[j].dtype)
+      if (!sameShape(value.shape, state[j].shape) || value.dtype !== state[j].dtype)
         throw new ShapeError(`${op}: variable "${variable.name}" is ${fmtType(value)}, the graph was traced with ` +
-          fmtType(graph.state[j]));
+          fmtType(state[j]));
       return value.dataSync();
     });
     // In place where allowed and unseen; else a new buffer the variable adopts after the run.
-    const fresh = graph.state.map((s, j) => !assigned[j] || (inPlace[j] && variables[j].privateData()) ? null
+    const fresh = state.map((s, j) => !assigned[j] || (inPlace[j] && variables[j].privateData()) ? null
       : allocBuffer(DTYPE_CODE[s.dtype], sizeOf(s.shape)));
     const outputs = graph.outputs.map((v) => Tensor.alloc(v.shape, v.dtype));
     executor.run({
@@ -107,12 +123,12 @@ export function compilePlan(plan: ExecutionPlan, options: CompilePlanOptions = {
     stepSeconds: () => {
       const seconds = executor.stepSeconds();
       if (!seconds) return null;
-      const perPlanStep = new Array<number>(plan.steps.length + 1).fill(0);
+      const perPlanStep = new Array<number>(compiled.planSteps + 1).fill(0);
       described.stepOrigins.forEach((origin, i) => (perPlanStep[origin] += seconds[i]));
       return perPlanStep;
     },
   };
 }
 
-/** jit's compile through the native executor: optimize → planGraph → compilePlan. */
-export const compilePlanned: Compile = (graph: FuncGraph) => compilePlan(planGraph(optimize(graph)));
+/** jit's compile through the native executor: compileGraph (optimize → planGraph → compilePlan, cached). */
+export const compilePlanned: Compile = compileGraph;

@@ -31,15 +31,27 @@ export interface PlanDescription {
   readonly kernelSteps: number;
   /** Where the JIT kernels' code came from (the code cache); null when the plan has none. */
   readonly codeSource: CodeSource | null;
+  /** The code cache key of that module; null when the plan has none or it was not compiled. */
+  readonly codeKey: string | null;
   /** Per executor step, the index of the plan step it belongs to (for per-step profiles). */
   readonly stepOrigins: readonly number[];
 }
 
 const align = (n: number): number => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
 
+/** Options of describePlan. */
+export interface DescribePlanOptions {
+  /**
+   * JIT-compile the lowered kernels (default true). False only describes the plan: its JIT steps name their
+   * symbols with module handle 0 and `modules` is empty (for the AOT compiler, which emits the kernels itself).
+   */
+  compile?: boolean;
+}
+
 /** Builds the description of `plan`; `lower` (when given) turns fused steps into JIT kernels. */
-export function describePlan(plan: ExecutionPlan, lower: StepLowerer | null): PlanDescription {
-  return new Describer(plan, lower).finish();
+export function describePlan(plan: ExecutionPlan, lower: StepLowerer | null,
+                             options: DescribePlanOptions = {}): PlanDescription {
+  return new Describer(plan, lower, options.compile ?? true).finish();
 }
 
 class Describer {
@@ -56,10 +68,12 @@ class Describer {
   private jitSteps = 0;
   private kernelSteps = 0;
   private codeSource: CodeSource | null = null;
+  private codeKey: string | null = null;
   private writes: StateWrites = { direct: new Map(), inPlace: [] };
   private readonly stepOrigins: number[] = [];
 
-  constructor(private readonly plan: ExecutionPlan, private readonly lower: StepLowerer | null) {
+  constructor(private readonly plan: ExecutionPlan, private readonly lower: StepLowerer | null,
+              private readonly compile: boolean) {
     this.op = `compilePlan @${plan.graph.name}`;
     this.assigned = plan.graph.state.map(() => 0);
     this.scratchBase = align(plan.memory.arenaBytes);
@@ -72,7 +86,7 @@ class Describer {
       const kernelOf = step.kind === 'view' || step.kind === 'state' ? null : this.lowerStep(step);
       if (kernelOf) this.lowered.set(step, kernelOf);
     }
-    if (this.lowered.size) {
+    if (this.lowered.size && this.compile) {
       const kernels = [...this.lowered.values()];
       // Resolves every kernel now, so that a failure shows here rather than in a run.
       const code = compileCached(linkKernels(kernels), (module) => {
@@ -80,6 +94,7 @@ class Describer {
       });
       this.modules.push(code.module);
       this.codeSource = code.source;
+      this.codeKey = code.key;
     }
     this.writes = stateWrites(this.plan, (s) => this.lowered.has(s));
     for (const [v, j] of this.writes.direct) this.valueSlots.set(v, this.slot(SlotKind.stateOut, j, v));
@@ -109,6 +124,7 @@ class Describer {
       jitSteps: this.jitSteps,
       kernelSteps: this.kernelSteps,
       codeSource: this.codeSource,
+      codeKey: this.codeKey,
       stepOrigins: this.stepOrigins,
     };
   }
@@ -197,7 +213,7 @@ class Describer {
            step.outputs.includes(lowered.operands[lowered.operands.length - 1 - outs]) &&
            !local.has(lowered.operands[lowered.operands.length - 1 - outs])) outs++;
     this.steps.push({
-      kind: StepKind.jit, module: this.modules[0].handle, symbol: lowered.symbol,
+      kind: StepKind.jit, module: this.modules[0]?.handle ?? 0, symbol: lowered.symbol,
       in: slots.slice(0, slots.length - outs), out: slots.slice(slots.length - outs), ints: [...lowered.ints],
       // The CPU lowering's ints are the [begin, end) of its outer loop, which callers may split.
       splitRange: true,

@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { CompileError } from '../../src/core/errors.js';
 import { compileObject, JitModule } from '../../src/core/jit-native.js';
@@ -14,8 +11,8 @@ import {
 } from '../../runtime/executable/code-cache.js';
 import { describePlan } from '../../runtime/executable/describe-plan.js';
 import { compileAndRun, smallInput, smallPlan, SHAPE, type ChildReport } from './code-cache-fixture.js';
+import { runFixtureChild } from './fixture-child.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const cacheRoot = mkdtempSync(join(tmpdir(), 'kiln-code-cache-'));
 let dirCount = 0;
 
@@ -128,30 +125,8 @@ describe('disk cache', () => {
   });
 
   test('a second process reuses the on-disk object and produces identical results', () => {
-    // The child loads the fixture (TypeScript) through Vite, which vitest runs on.
     const dir = mkdtempSync(join(cacheRoot, 'child-'));
-    const script = join(dir, 'child.mjs');
-    writeFileSync(script, [
-      'const [vite, root, fixture] = process.argv.slice(2);',
-      'const { createServer } = await import(vite);',
-      "const server = await createServer({ root, configFile: false, logLevel: 'silent', appType: 'custom',",
-      '  server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });',
-      'try {',
-      '  const { compileAndRun } = await server.ssrLoadModule(fixture);',
-      '  process.stdout.write(JSON.stringify(compileAndRun()));',
-      '} finally {',
-      '  await server.close();',
-      '}',
-    ].join('\n'));
-    const vite = pathToFileURL(createRequire(import.meta.url).resolve('vite')).href;
-    const fixture = fileURLToPath(new URL('./code-cache-fixture.ts', import.meta.url));
-    const child = (): ChildReport => {
-      const r = spawnSync(process.execPath, [script, vite, root, fixture], {
-        cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KILN_CACHE_DIR: join(dir, 'cache') },
-      });
-      expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as ChildReport;
-    };
+    const child = (): ChildReport => runFixtureChild<ChildReport>('compileAndRun', dir, join(dir, 'cache'));
     const first = child();
     expect(first.stats).toMatchObject({ compiles: 1, diskHits: 0 });
     const second = child();

@@ -1,12 +1,18 @@
 // 2-D convolution, channels-last: x [N, H, W, C], filter [KH, KW, C, OC] (Keras layout), y [N, OH, OW, OC].
 // Three kernels share one geometry: "conv2d" (x, f → y), "conv2d_backprop_input" (dy, f → dx) and
-// "conv2d_backprop_filter" (x, dy → df). float32 runs through oneDNN's convolution primitives (jit, in the
-// blocked layouts they prefer, reordered from/to the caller's nhwc / hwio buffers: measured faster than oneDNN's
-// gemm path on the plain layouts); float64 runs direct loops (reference and gradient checks, not speed).
+// "conv2d_backprop_filter" (x, dy → df). float32 runs through oneDNN's convolution primitives (jit; blocked
+// layouts reordered from/to the caller's nhwc / hwio buffers when the channel counts fill oneDNN's 8-channel
+// blocks, the plain nhwc activations otherwise: see choosePlan), cached per geometry; float64 runs direct loops
+// (reference and gradient checks, not speed).
 // args: [N, H, W, C, OH, OW, OC, KH, KW, strideH, strideW, dilationH, dilationW, padTop, padLeft] (elements).
 #include <dnnl.h>
+#include <omp.h>
 
+#include <array>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "../strided.h"
 
@@ -111,41 +117,75 @@ PrimPtr makePrimitive(const KernelCall& c, const dnnl_primitive_desc_t pd) {
   return PrimPtr(p);
 }
 
-/** Copies between two layouts of the same tensor with a oneDNN reorder. */
-void reorder(const KernelCall& c, Dnnl& d, dnnl_memory_t from, const dnnl_memory_desc_t& fromMd, dnnl_memory_t to,
-             const dnnl_memory_desc_t& toMd) {
+/** A oneDNN reorder primitive between two layouts of one tensor. */
+PrimPtr makeReorder(const KernelCall& c, Dnnl& d, const dnnl_memory_desc_t& fromMd, const dnnl_memory_desc_t& toMd) {
   dnnl_primitive_desc_t raw = nullptr;
   check(c, dnnl_reorder_primitive_desc_create(&raw, &fromMd, d.engine, &toMd, d.engine, nullptr), "reorder");
   PdPtr pd(raw);
-  PrimPtr prim = makePrimitive(c, pd.get());
-  dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-  check(c, dnnl_primitive_execute(prim.get(), d.stream, 2, args), "reorder");
+  return makePrimitive(c, pd.get());
 }
 
 /** One argument of a convolution pass: the caller's plain buffer and, when oneDNN wants another layout, a copy. */
 struct ConvArg {
-  int role;
-  const dnnl_memory_desc_t* plainMd;
-  void* data;
-  bool isOutput;
-  MemPtr plain, working;
+  int role = 0;
+  bool isOutput = false;
+  dnnl_memory_desc_t plainMd{};
+  MemPtr plain, working;  // working: null when the primitive takes the plain layout
+  PrimPtr reorder;        // plain → working for inputs, working → plain for outputs
 };
 
 /**
- * Runs one oneDNN convolution pass; src/weights/dst are the buffers in the roles of the forward problem.
- * The primitive picks its preferred (blocked) layouts ('any'); arguments are reordered to and from the caller's
- * plain nhwc / hwio buffers only when those differ.
+ * A ready-to-run convolution pass for one geometry: primitive, memory objects (the plain ones get the caller's
+ * pointers each call), working buffers in oneDNN's preferred layouts and the reorders to and from them. Building
+ * one costs primitive-descriptor dispatch, two or three reorder descriptors and fresh working buffers (page
+ * faults on megabytes every call), more than the convolution itself on small problems, so plans are cached.
+ * `mu` serialises runs of one plan, which share its working buffers.
  */
-void dnnlConv(const KernelCall& c, const ConvGeom& g, Pass pass, void* src, void* weights, void* dst) {
-  Dnnl& d = dnnl(c);
+struct ConvPlan {
+  std::mutex mu;
+  size_t workingBytes = 0;  // held by the working buffers (bounds the cache)
+  PdPtr pd;
+  PrimPtr prim;
+  ConvArg args[3];
+};
+
+/**
+ * Cache key: the pass, every geometry value the primitive depends on (dtype is always f32 here) and the OpenMP
+ * thread count, which oneDNN fixes when it creates a primitive (its own primitive cache keys on it too).
+ */
+struct ConvKey {
+  std::array<int64_t, 19> v;
+  bool operator==(const ConvKey& o) const { return v == o.v; }
+};
+struct ConvKeyHash {
+  size_t operator()(const ConvKey& k) const {
+    size_t h = 1469598103934665603ull;
+    for (int64_t x : k.v) h = (h ^ size_t(x)) * 1099511628211ull;
+    return h;
+  }
+};
+
+ConvKey keyOf(const ConvGeom& g, Pass pass) {
+  return {{int64_t(omp_get_max_threads()), int64_t(pass), g.N, g.H, g.W, g.C, g.OH, g.OW, g.OC, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.pb,
+           g.pr}};
+}
+
+/**
+ * Builds a plan. With `plainActivations` the primitive must read and write the caller's nhwc activations (only
+ * the filter layout is left to oneDNN); otherwise it picks every layout ('any') and activations are reordered.
+ */
+std::unique_ptr<ConvPlan> buildPlan(const KernelCall& c, Dnnl& d, const ConvGeom& g, Pass pass,
+                                    bool plainActivations) {
+  auto plan = std::make_unique<ConvPlan>();
+  dnnl_format_tag_t act = plainActivations ? dnnl_nhwc : dnnl_format_tag_any;
   dnnl_memory_desc_t srcMd, wMd, dstMd, srcAny, wAny, dstAny;
   dnnl_dims_t srcDims = {g.N, g.C, g.H, g.W}, wDims = {g.OC, g.C, g.KH, g.KW}, dstDims = {g.N, g.OC, g.OH, g.OW};
   check(c, dnnl_memory_desc_init_by_tag(&srcMd, 4, srcDims, dnnl_f32, dnnl_nhwc), "source descriptor");
   check(c, dnnl_memory_desc_init_by_tag(&wMd, 4, wDims, dnnl_f32, dnnl_hwio), "weights descriptor");
   check(c, dnnl_memory_desc_init_by_tag(&dstMd, 4, dstDims, dnnl_f32, dnnl_nhwc), "destination descriptor");
-  check(c, dnnl_memory_desc_init_by_tag(&srcAny, 4, srcDims, dnnl_f32, dnnl_format_tag_any), "source descriptor");
+  check(c, dnnl_memory_desc_init_by_tag(&srcAny, 4, srcDims, dnnl_f32, act), "source descriptor");
   check(c, dnnl_memory_desc_init_by_tag(&wAny, 4, wDims, dnnl_f32, dnnl_format_tag_any), "weights descriptor");
-  check(c, dnnl_memory_desc_init_by_tag(&dstAny, 4, dstDims, dnnl_f32, dnnl_format_tag_any), "destination descriptor");
+  check(c, dnnl_memory_desc_init_by_tag(&dstAny, 4, dstDims, dnnl_f32, act), "destination descriptor");
   // oneDNN counts dilation from 0 (0 = dense kernel).
   dnnl_dims_t strides = {g.sh, g.sw}, dil = {g.dh - 1, g.dw - 1}, padL = {g.pt, g.pl}, padR = {g.pb, g.pr};
 
@@ -156,11 +196,13 @@ void dnnlConv(const KernelCall& c, const ConvGeom& g, Pass pass, void* src, void
         "convolution descriptor");
   dnnl_primitive_desc_t raw = nullptr;
   check(c, dnnl_primitive_desc_create(&raw, &fwdDesc, nullptr, d.engine, nullptr), "forward convolution");
-  PdPtr pd(raw);
-  ConvArg args[3] = {{DNNL_ARG_SRC, &srcMd, src, false, nullptr, nullptr},
-                     {DNNL_ARG_WEIGHTS, &wMd, weights, false, nullptr, nullptr},
-                     {DNNL_ARG_DST, &dstMd, dst, true, nullptr, nullptr}};
-  if (pass != Pass::Forward) {
+  PdPtr fwd(raw);
+  // Roles in the order src, weights, dst (the buffers of the forward problem).
+  int roles[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+  bool outputs[3] = {false, false, true};
+  if (pass == Pass::Forward) {
+    plan->pd = std::move(fwd);
+  } else {
     dnnl_convolution_desc_t bwd;
     if (pass == Pass::BackwardData)
       check(c, dnnl_dilated_convolution_backward_data_desc_init(&bwd, dnnl_convolution_direct, &srcAny, &wAny,
@@ -171,35 +213,120 @@ void dnnlConv(const KernelCall& c, const ConvGeom& g, Pass pass, void* src, void
                                                                    nullptr, &dstAny, strides, dil, padL, padR),
             "backward-weights descriptor");
     raw = nullptr;
-    check(c, dnnl_primitive_desc_create(&raw, &bwd, nullptr, d.engine, pd.get()), "backward convolution");
-    pd.reset(raw);
+    check(c, dnnl_primitive_desc_create(&raw, &bwd, nullptr, d.engine, fwd.get()), "backward convolution");
+    plan->pd.reset(raw);
     bool data = pass == Pass::BackwardData;
-    args[0] = {data ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC, &srcMd, src, data, nullptr, nullptr};
-    args[1] = {data ? DNNL_ARG_WEIGHTS : DNNL_ARG_DIFF_WEIGHTS, &wMd, weights, !data, nullptr, nullptr};
-    args[2] = {DNNL_ARG_DIFF_DST, &dstMd, dst, false, nullptr, nullptr};
+    roles[0] = data ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
+    roles[1] = data ? DNNL_ARG_WEIGHTS : DNNL_ARG_DIFF_WEIGHTS;
+    roles[2] = DNNL_ARG_DIFF_DST;
+    outputs[0] = data;
+    outputs[1] = !data;
+    outputs[2] = false;
   }
-  PrimPtr prim = makePrimitive(c, pd.get());
-
-  dnnl_exec_arg_t exec[3];
+  plan->prim = makePrimitive(c, plan->pd.get());
+  const dnnl_memory_desc_t* plainMds[3] = {&srcMd, &wMd, &dstMd};
   for (int i = 0; i < 3; ++i) {
-    ConvArg& a = args[i];
+    ConvArg& a = plan->args[i];
+    a.role = roles[i];
+    a.isOutput = outputs[i];
+    a.plainMd = *plainMds[i];
     dnnl_memory_t m = nullptr;
-    check(c, dnnl_memory_create(&m, a.plainMd, d.engine, a.data), "memory");
+    // No buffer yet: each run points the memory at the caller's data.
+    check(c, dnnl_memory_create(&m, &a.plainMd, d.engine, DNNL_MEMORY_NONE), "memory");
     a.plain.reset(m);
-    const dnnl_memory_desc_t* want = dnnl_primitive_desc_query_md(pd.get(), dnnl_query_exec_arg_md, a.role);
+    const dnnl_memory_desc_t* want = dnnl_primitive_desc_query_md(plan->pd.get(), dnnl_query_exec_arg_md, a.role);
     if (!want) c.fail("oneDNN gave no layout for a convolution argument");
-    if (!dnnl_memory_desc_equal(want, a.plainMd)) {
+    if (!dnnl_memory_desc_equal(want, &a.plainMd)) {
       check(c, dnnl_memory_create(&m, want, d.engine, DNNL_MEMORY_ALLOCATE), "memory");
       a.working.reset(m);
-      if (!a.isOutput) reorder(c, d, a.plain.get(), *a.plainMd, a.working.get(), *want);
+      plan->workingBytes += dnnl_memory_desc_get_size(want);
+      a.reorder = a.isOutput ? makeReorder(c, d, *want, a.plainMd) : makeReorder(c, d, a.plainMd, *want);
+    }
+  }
+  return plan;
+}
+
+/** True when oneDNN picked its reference (slow, scalar) implementation for the plan. */
+bool isReference(const ConvPlan& plan) {
+  const char* impl = nullptr;
+  if (dnnl_primitive_desc_query(plan.pd.get(), dnnl_query_impl_info_str, 0, &impl) != dnnl_success || !impl)
+    return false;
+  return std::string(impl).rfind("ref", 0) == 0;
+}
+
+/**
+ * Layout choice, measured on oneDNN 2.6 (avx2): when a channel count is not a multiple of the 8-channel block,
+ * the blocked layouts pad it (a 1-channel input becomes 8 channels: 8× the work of the filter gradient of a first
+ * convolution, 8.4 ms against 1.4 ms for batch 128 on 28×28) and the reorders to and from them cost as much as
+ * the convolution, so such problems run on the plain nhwc activations. With full blocks the blocked layouts win
+ * for the filter gradient (9 ms against 15 ms for 32 → 64 channels on 13×13) and are kept. Plain layouts fall
+ * back to blocked ones when oneDNN has only its reference implementation for them.
+ */
+std::unique_ptr<ConvPlan> choosePlan(const KernelCall& c, Dnnl& d, const ConvGeom& g, Pass pass) {
+  if (g.C % 8 != 0 || g.OC % 8 != 0) {
+    std::unique_ptr<ConvPlan> plain = buildPlan(c, d, g, pass, true);
+    if (!isReference(*plain)) return plain;
+  }
+  return buildPlan(c, d, g, pass, false);
+}
+
+/**
+ * Process-wide plan cache; dropped wholesale when it grows past a bound on plans or on working-buffer bytes (a
+ * model has a handful of shapes; a stream of new batch sizes must not hoard memory).
+ */
+struct PlanCache {
+  static constexpr size_t kMaxPlans = 64;
+  static constexpr size_t kMaxBytes = size_t(512) << 20;
+  std::mutex mu;
+  size_t bytes = 0;
+  std::unordered_map<ConvKey, std::shared_ptr<ConvPlan>, ConvKeyHash> plans;
+};
+
+std::shared_ptr<ConvPlan> planFor(const KernelCall& c, Dnnl& d, const ConvGeom& g, Pass pass) {
+  static PlanCache cache;
+  ConvKey key = keyOf(g, pass);
+  {
+    std::lock_guard<std::mutex> lock(cache.mu);
+    auto it = cache.plans.find(key);
+    if (it != cache.plans.end()) return it->second;
+  }
+  // Built outside the lock (oneDNN dispatch can take milliseconds); a racing builder of the same key just loses.
+  std::shared_ptr<ConvPlan> plan = choosePlan(c, d, g, pass);
+  std::lock_guard<std::mutex> lock(cache.mu);
+  if (cache.plans.size() >= PlanCache::kMaxPlans || cache.bytes + plan->workingBytes > PlanCache::kMaxBytes) {
+    cache.plans.clear();  // plans in use live on through their shared_ptr
+    cache.bytes = 0;
+  }
+  auto [it, added] = cache.plans.emplace(key, plan);
+  if (added) cache.bytes += plan->workingBytes;
+  return it->second;
+}
+
+/**
+ * Runs one oneDNN convolution pass; src/weights/dst are the buffers in the roles of the forward problem.
+ * The primitive picks its preferred (blocked) layouts ('any'); arguments are reordered to and from the caller's
+ * plain nhwc / hwio buffers only when those differ.
+ */
+void dnnlConv(const KernelCall& c, const ConvGeom& g, Pass pass, void* src, void* weights, void* dst) {
+  Dnnl& d = dnnl(c);
+  std::shared_ptr<ConvPlan> plan = planFor(c, d, g, pass);
+  std::lock_guard<std::mutex> lock(plan->mu);
+  void* data[3] = {src, weights, dst};
+  dnnl_exec_arg_t exec[3];
+  for (int i = 0; i < 3; ++i) {
+    ConvArg& a = plan->args[i];
+    check(c, dnnl_memory_set_data_handle(a.plain.get(), data[i]), "memory");
+    if (a.working && !a.isOutput) {
+      dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, a.plain.get()}, {DNNL_ARG_TO, a.working.get()}};
+      check(c, dnnl_primitive_execute(a.reorder.get(), d.stream, 2, r), "reorder");
     }
     exec[i] = {a.role, a.working ? a.working.get() : a.plain.get()};
   }
-  check(c, dnnl_primitive_execute(prim.get(), d.stream, 3, exec), "convolution");
-  for (ConvArg& a : args)
+  check(c, dnnl_primitive_execute(plan->prim.get(), d.stream, 3, exec), "convolution");
+  for (ConvArg& a : plan->args)
     if (a.isOutput && a.working) {
-      const dnnl_memory_desc_t* have = dnnl_primitive_desc_query_md(pd.get(), dnnl_query_exec_arg_md, a.role);
-      reorder(c, d, a.working.get(), *have, a.plain.get(), *a.plainMd);
+      dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, a.working.get()}, {DNNL_ARG_TO, a.plain.get()}};
+      check(c, dnnl_primitive_execute(a.reorder.get(), d.stream, 2, r), "reorder");
     }
   check(c, dnnl_stream_wait(d.stream), "stream wait");
 }

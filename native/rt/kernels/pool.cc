@@ -3,6 +3,11 @@
 // (dy → dx). Padded positions are skipped: max ignores them and average divides by the number of in-bounds
 // elements (as TF/Keras 'same'). Max picks the first maximum in row-major window order; NaN wins (propagates).
 // args: [N, H, W, C, OH, OW, KH, KW, strideH, strideW, padTop, padLeft] (elements).
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
 #include "../strided.h"
 
 namespace kiln {
@@ -47,9 +52,14 @@ PoolGeom readGeom(const KernelCall& c, size_t nin) {
   return g;
 }
 
+/**
+ * Whether v replaces the running maximum: larger, or the first NaN (which then stays). Bitwise & and | rather than
+ * && and ||: short-circuit forms make GCC vectorise callers with masked loads and stores (vmaskmovps), whose
+ * store-to-load stalls made the max-pool gradient 4× slower.
+ */
 template <typename T>
 inline bool better(T v, T best) {
-  return best == best && (v > best || v != v);
+  return (best == best) & ((v > best) | (v != v));
 }
 
 template <typename T>
@@ -68,8 +78,11 @@ void maxForward(const PoolGeom& g, const T* x, T* y) {
       for (int64_t ih = h0; ih < h1; ++ih)
         for (int64_t iw = w0; iw < w1; ++iw) {
           const T* xi = x + ((n * g.H + ih) * g.W + iw) * g.C;
-          for (int64_t ch = 0; ch < g.C; ++ch)
-            if (better(xi[ch], yo[ch])) yo[ch] = xi[ch];
+          // Branch-free select, so the channel loop vectorises.
+          for (int64_t ch = 0; ch < g.C; ++ch) {
+            T v = xi[ch], bv = yo[ch];
+            yo[ch] = better(v, bv) ? v : bv;
+          }
         }
     }
   }
@@ -98,19 +111,109 @@ void avgForward(const PoolGeom& g, const T* x, T* y) {
   }
 }
 
-/** Gradient scatter; each image owns its slice of dx, so images run in parallel. */
-template <typename T, typename WindowFn>
-void scatterGrad(const PoolGeom& g, T* dx, WindowFn&& perWindow) {
-  for (int64_t i = 0; i < g.xN; ++i) dx[i] = T(0);
-  bool par = double(g.yN) * double(g.KH * g.KW) >= 2 * kParallelGrain && g.N > 1;
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t n = 0; n < g.N; ++n)
+/** Whether windows overlap: when they do not (strides ≥ pool size, the default) gradients are written, not added. */
+bool disjointWindows(const PoolGeom& g) { return g.sh >= g.KH && g.sw >= g.KW; }
+
+/** Rows and columns of the input that lie in some window (the rest get a zero gradient). */
+struct Coverage {
+  std::vector<char> rows, cols;
+  bool all = true;
+  explicit Coverage(const PoolGeom& g) : rows(size_t(g.H), 0), cols(size_t(g.W), 0) {
     for (int64_t oh = 0; oh < g.OH; ++oh)
-      for (int64_t ow = 0; ow < g.OW; ++ow) {
+      for (int64_t ow = 0; ow < std::min<int64_t>(g.OW, 1); ++ow) {
         int64_t h0, h1, w0, w1;
         g.window(oh, ow, h0, h1, w0, w1);
-        perWindow(n, oh, ow, h0, h1, w0, w1);
+        for (int64_t h = h0; h < h1; ++h) rows[size_t(h)] = 1;
       }
+    for (int64_t ow = 0; ow < g.OW; ++ow)
+      for (int64_t oh = 0; oh < std::min<int64_t>(g.OH, 1); ++oh) {
+        int64_t h0, h1, w0, w1;
+        g.window(oh, ow, h0, h1, w0, w1);
+        for (int64_t w = w0; w < w1; ++w) cols[size_t(w)] = 1;
+      }
+    for (char r : rows) all = all && r;
+    for (char c : cols) all = all && c;
+  }
+};
+
+/**
+ * Gradient of one image per iteration: each image owns its slice of dx, so images split over threads with no
+ * write conflicts, and the slice is zeroed by the thread that fills it (while it sits in that core's cache) instead
+ * of in one serial pass over the whole tensor first. With disjoint windows `image` writes every window element,
+ * so only the elements outside all windows are zeroed.
+ */
+template <typename T, typename ImageFn>
+void perImageGrad(const PoolGeom& g, T* dx, ImageFn&& image) {
+  if (g.xN == 0) return;
+  int64_t xImage = g.H * g.W * g.C, rowLen = g.W * g.C;
+  bool disjoint = disjointWindows(g) && g.OH > 0 && g.OW > 0;
+  Coverage cov(g);
+  bool par = double(g.xN + g.yN * g.KH * g.KW) >= 2 * kParallelGrain && g.N > 1;
+  parallelFor(g.N, par, [&](int64_t n) {
+    T* dxn = dx + n * xImage;
+    if (!disjoint) {
+      std::fill_n(dxn, xImage, T(0));
+    } else if (!cov.all) {
+      for (int64_t h = 0; h < g.H; ++h) {
+        T* row = dxn + h * rowLen;
+        if (!cov.rows[size_t(h)]) {
+          std::fill_n(row, rowLen, T(0));
+          continue;
+        }
+        for (int64_t w = 0; w < g.W; ++w)
+          if (!cov.cols[size_t(w)]) std::fill_n(row + w * g.C, g.C, T(0));
+      }
+    }
+    image(n, dxn);
+  });
+}
+
+/**
+ * Max-pool gradient of one image: every window finds, for all channels at once, the position of its maximum with
+ * the forward pass's scan order and comparison (first maximum in row-major window order, NaN wins), then adds dy
+ * there. The scan keeps the best value and its position per channel in small arrays, so the inner channel loop is
+ * contiguous in x (NHWC) and vectorises, where a per-channel scan strides through the window C elements at a time.
+ */
+template <typename T, typename I>
+void maxGradImage(const PoolGeom& g, const T* xn, const T* dyn, T* dxn, T* best, I* at) {
+  bool disjoint = disjointWindows(g);
+  for (int64_t oh = 0; oh < g.OH; ++oh)
+    for (int64_t ow = 0; ow < g.OW; ++ow) {
+      int64_t h0, h1, w0, w1;
+      g.window(oh, ow, h0, h1, w0, w1);
+      int64_t first = (h0 * g.W + w0) * g.C;
+      for (int64_t ch = 0; ch < g.C; ++ch) {
+        best[ch] = xn[first + ch];
+        at[ch] = I(first);
+      }
+      for (int64_t ih = h0; ih < h1; ++ih)
+        for (int64_t iw = w0; iw < w1; ++iw) {
+          I off = I((ih * g.W + iw) * g.C);
+          const T* xi = xn + off;
+          for (int64_t ch = 0; ch < g.C; ++ch) {
+            T v = xi[ch], bv = best[ch];  // unconditional loads and stores: the loop vectorises with blends
+            bool b = better(v, bv);
+            best[ch] = b ? v : bv;
+            at[ch] = b ? off : at[ch];
+          }
+        }
+      const T* dyo = dyn + (oh * g.OW + ow) * g.C;
+      if (disjoint) {
+        // No other window touches these elements: write each one (dy or 0) with a vectorisable select instead
+        // of a scattered add per channel.
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw) {
+            I off = I((ih * g.W + iw) * g.C);
+            T* dxi = dxn + off;
+            for (int64_t ch = 0; ch < g.C; ++ch) {
+              T d = dyo[ch];
+              dxi[ch] = at[ch] == off ? d : T(0);
+            }
+          }
+      } else {
+        for (int64_t ch = 0; ch < g.C; ++ch) dxn[at[ch] + ch] += dyo[ch];
+      }
+    }
 }
 
 void maxPoolKernel(const KernelCall& c) {
@@ -143,17 +246,23 @@ void maxPoolGradKernel(const KernelCall& c) {
     const T* x = c.in[0].as<T>();
     const T* dy = c.in[1].as<T>();
     T* dx = c.out[0].as<T>();
-    scatterGrad(g, dx, [&](int64_t n, int64_t oh, int64_t ow, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-      const T* dyo = dy + ((n * g.OH + oh) * g.OW + ow) * g.C;
-      for (int64_t ch = 0; ch < g.C; ++ch) {
-        // Same scan order and comparison as the forward pass, so the gradient lands on the chosen element.
-        int64_t best = ((n * g.H + h0) * g.W + w0) * g.C + ch;
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = w0; iw < w1; ++iw) {
-            int64_t i = ((n * g.H + ih) * g.W + iw) * g.C + ch;
-            if (better(x[i], x[best])) best = i;
-          }
-        dx[best] += dyo[ch];
+    int64_t xImage = g.H * g.W * g.C, yImage = g.OH * g.OW * g.C;
+    // Offsets within one image fit 32 bits in practice; 32-bit positions vectorise alongside float values.
+    bool narrow = xImage <= std::numeric_limits<int32_t>::max();
+    perImageGrad(g, dx, [&](int64_t n, T* dxn) {
+      // Per-thread scratch of C entries (thread_local: reused across calls, no allocation in the steady state).
+      thread_local std::vector<T> best;
+      thread_local std::vector<int64_t> at64;
+      thread_local std::vector<int32_t> at32;
+      if (best.size() < size_t(g.C)) best.resize(size_t(g.C));
+      const T* xn = x + n * xImage;
+      const T* dyn = dy + n * yImage;
+      if (narrow) {
+        if (at32.size() < size_t(g.C)) at32.resize(size_t(g.C));
+        maxGradImage(g, xn, dyn, dxn, best.data(), at32.data());
+      } else {
+        if (at64.size() < size_t(g.C)) at64.resize(size_t(g.C));
+        maxGradImage(g, xn, dyn, dxn, best.data(), at64.data());
       }
     });
   };
@@ -169,13 +278,24 @@ void avgPoolGradKernel(const KernelCall& c) {
     using T = decltype(tag);
     const T* dy = c.in[0].as<T>();
     T* dx = c.out[0].as<T>();
-    scatterGrad(g, dx, [&](int64_t n, int64_t oh, int64_t ow, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-      const T* dyo = dy + ((n * g.OH + oh) * g.OW + ow) * g.C;
-      T inv = T(1) / T((h1 - h0) * (w1 - w0));
-      for (int64_t ih = h0; ih < h1; ++ih)
-        for (int64_t iw = w0; iw < w1; ++iw) {
-          T* dxi = dx + ((n * g.H + ih) * g.W + iw) * g.C;
-          for (int64_t ch = 0; ch < g.C; ++ch) dxi[ch] += dyo[ch] * inv;
+    int64_t yImage = g.OH * g.OW * g.C;
+    bool disjoint = disjointWindows(g);
+    perImageGrad(g, dx, [&](int64_t n, T* dxn) {
+      const T* dyn = dy + n * yImage;
+      for (int64_t oh = 0; oh < g.OH; ++oh)
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          int64_t h0, h1, w0, w1;
+          g.window(oh, ow, h0, h1, w0, w1);
+          const T* dyo = dyn + (oh * g.OW + ow) * g.C;
+          T inv = T(1) / T((h1 - h0) * (w1 - w0));
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) {
+              T* dxi = dxn + (ih * g.W + iw) * g.C;
+              if (disjoint)  // the only window holding this element (see perImageGrad)
+                for (int64_t ch = 0; ch < g.C; ++ch) dxi[ch] = dyo[ch] * inv;
+              else
+                for (int64_t ch = 0; ch < g.C; ++ch) dxi[ch] += dyo[ch] * inv;
+            }
         }
     });
   };

@@ -6,9 +6,7 @@ import { stack } from '../../ops/prims/concat.js';
 import { trace } from '../../../compiler/trace/trace.js';
 import type { FuncGraph } from '../../../compiler/ir/func-graph.js';
 import { fmtType } from '../../../compiler/ir/printer.js';
-import { optimize } from '../../../compiler/passes/pipeline.js';
-import { planGraph } from '../../../compiler/plan/make-plan.js';
-import { compilePlan, type PlanExecutable } from '../../../runtime/executable/compile-plan.js';
+import { compileGraph, type PlanExecutable } from '../../../runtime/executable/compile-plan.js';
 import type { StepFn, StepRunner } from './step-runner.js';
 
 /** Runs K batches' steps (each batch: the step's arguments); returns the last step's results. */
@@ -37,7 +35,7 @@ export function makeMultiStepRunner<R extends Record<string, Tensor>>(
     let entry = cache.get(key);
     if (!entry) {
       const graph = trace(fn, batches[0].map((a) => ({ shape: a.shape, dtype: a.dtype })), { name });
-      entry = { graph, exe: compilePlan(planGraph(optimize(graph))) };
+      entry = { graph, exe: compileGraph(graph) };
       cache.set(key, entry);
     }
     const stacked = batches[0].map((_, i) => stack(batches.map((b) => b[i]), 0));
