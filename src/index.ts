@@ -19,7 +19,7 @@ export { gradGraph, type GradGraphOptions, type GradTarget } from '../compiler/a
 export {
   Layer, Sequential, LayerWeight, AddedMetric, getMask, setMask, learningPhase, setLearningPhase, registerLayer,
   serializeLayer, deserializeLayer, type LayerOptions, type CallArgs, type ApplyOptions, type AddWeightOptions,
-  type AddMetricOptions, type Mask, type Shape, type Config, type Serialized,
+  type AddMetricOptions, type Mask, type Shape, type Config, type Serialized, type SequentialLayer,
 } from './engine/index.js';
 export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';

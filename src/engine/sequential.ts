@@ -15,8 +15,11 @@ import type { SummaryRow } from './summary.js';
 
 export type { SummaryOptions } from './model.js';
 
-/** A layer that Sequential can stack: one tensor in, one tensor out. */
-export type SequentialLayer = Layer<Tensor, Tensor>;
+/**
+ * A layer that Sequential can stack: one tensor in, one tensor out (RNNs also accept a list, for initial states,
+ * so their input type is wider).
+ */
+export type SequentialLayer = Layer<Tensor, Tensor> | Layer<Tensor | Tensor[], Tensor>;
 
 /** Options of Sequential (the base layer options, and the layers in a config). */
 export interface SequentialOptions extends LayerOptions {
