@@ -19,6 +19,8 @@ interface Group {
   space: readonly number[];
   /** Nodes on the root's output space, after it. */
   readonly epilogue: Set<Node>;
+  /** Bumped when the group takes in another's nodes (invalidates cached merge refusals, phase 2). */
+  version: number;
 }
 
 const STEP_KIND: Record<Group['kind'], StepKind | null> = {
@@ -34,6 +36,13 @@ class Fuser {
   private readonly consumers = new Map<Value, Node[]>();
   private readonly returned: Set<Value>;
   readonly groupOf = new Map<Node, Group>();
+  /** Phase 2: successors() per group; a merge drops the entries it changes. */
+  private readonly successorCache = new Map<Group, Set<Group>>();
+  /**
+   * Phase 2: pairs canMerge() or siblings() refused, with both groups' versions then. A refusal stays valid
+   * while neither group changes: merging only contracts the group DAG, so a path that made a cycle remains.
+   */
+  private readonly refused = new Map<Group, Map<Group, string>>();
 
   constructor(readonly graph: FuncGraph) {
     this.returned = new Set(graph.outputs);
@@ -67,7 +76,7 @@ class Fuser {
       if (this.groupOf.has(n)) continue;
       const role = this.roles.get(n)!;
       const g: Group = { kind: 'single', nodes: new Set([n]), root: null, space: n.outputs[0]?.shape ?? [],
-        epilogue: new Set() };
+        epilogue: new Set(), version: 0 };
       if (role === 'elementwise') g.kind = 'loop';
       if (role === 'reduction' || role === 'library') {
         g.kind = role === 'reduction' ? 'reduce' : 'library';
@@ -120,6 +129,8 @@ class Fuser {
 
   /** Groups that read a value `g` computes. */
   successors(g: Group): Set<Group> {
+    const cached = this.successorCache.get(g);
+    if (cached) return cached;
     const out = new Set<Group>();
     for (const n of g.nodes)
       for (const v of n.outputs)
@@ -127,6 +138,7 @@ class Fuser {
           const h = this.groupOf.get(u)!;
           if (h !== g) out.add(h);
         }
+    this.successorCache.set(g, out);
     return out;
   }
 
@@ -153,6 +165,20 @@ class Fuser {
     return !this.reaches(others, g);
   }
 
+  /**
+   * False when `test` refused the pair (f, g) before and neither group has changed since; otherwise runs
+   * `test`, remembering a refusal.
+   */
+  private allowed(f: Group, g: Group, kind: string, test: () => boolean): boolean {
+    const stamp = `${kind}:${f.version}:${g.version}`;
+    let row = this.refused.get(f);
+    if (row?.get(g) === stamp) return false;
+    if (test()) return true;
+    if (!row) this.refused.set(f, (row = new Map()));
+    row.set(g, stamp);
+    return false;
+  }
+
   /** A pair of loops over the same space that read one full-size value and do not depend on each other. */
   private siblings(): [Group, Group] | null {
     for (const [v, users] of this.consumers) {
@@ -161,7 +187,8 @@ class Fuser {
       for (let i = 0; i < loops.length; i++)
         for (let j = i + 1; j < loops.length; j++) {
           const [f, g] = [loops[i], loops[j]];
-          if (!this.reaches(this.successors(f), g) && !this.reaches(this.successors(g), f)) return [f, g];
+          if (this.allowed(f, g, 'sibling',
+            () => !this.reaches(this.successors(f), g) && !this.reaches(this.successors(g), f))) return [f, g];
         }
     }
     return null;
@@ -172,10 +199,13 @@ class Fuser {
    * (one pass over it instead of two), until none can merge.
    */
   mergeLoops(): void {
+    // groups(), kept up to date without rescanning every node: a merged group takes the earlier of its two
+    // places, as groups() (first occurrence in groupOf's key order) would give it.
+    const order = this.groups();
     for (;;) {
       let pair: [Group, Group] | null = null;
-      for (const f of this.groups()) {
-        const g = [...this.successors(f)].find((h) => this.canMerge(f, h));
+      for (const f of order) {
+        const g = [...this.successors(f)].find((h) => this.allowed(f, h, 'merge', () => this.canMerge(f, h)));
         if (g) {
           pair = [f, g];
           break;
@@ -184,10 +214,20 @@ class Fuser {
       pair ??= this.siblings();
       if (!pair) return;
       const [f, g] = pair;
+      // Only g's successors and those of f's predecessors (which now lead to g) change.
+      this.successorCache.delete(g);
+      for (const n of f.nodes)
+        for (const v of n.inputs) if (v.def.kind === 'node') this.successorCache.delete(this.groupOf.get(v.def.node)!);
       for (const n of f.nodes) {
         g.nodes.add(n);
         this.groupOf.set(n, g);
       }
+      g.version++;
+      const fi = order.indexOf(f), gi = order.indexOf(g);
+      if (fi < gi) {
+        order[fi] = g;
+        order.splice(gi, 1);
+      } else order.splice(fi, 1);
     }
   }
 
