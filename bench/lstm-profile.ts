@@ -9,26 +9,14 @@ import { planGraph } from '../compiler/plan/make-plan.js';
 import { printPlan } from '../compiler/plan/plan.js';
 import { compilePlan } from '../runtime/executable/compile-plan.js';
 import { LSTM_SHAPE } from './fit-child.js';
+import { lstmAdamStep } from './lstm-step.js';
 import { formatTable, now } from './timing.js';
 
 const BATCH = 32;
 const steps = Number(process.argv[2] ?? 5);
 const length = Number(process.argv[3] ?? LSTM_SHAPE.length);
 process.env.KILN_PROFILE_STEPS = '1';
-kiln.ops.setRandomSeed(1);
-const { layers, ops } = kiln;
-const model = new kiln.Sequential([
-  new layers.Embedding({ inputDim: LSTM_SHAPE.vocab, outputDim: LSTM_SHAPE.embed, maskZero: true }),
-  new layers.LSTM({ units: LSTM_SHAPE.units }), new layers.Dense({ units: 1, activation: 'sigmoid' })]);
-model.apply(ops.zeros([1, length], 'int32'));
-const weights = model.trainableWeights;
-const optimizer = new kiln.optimizers.Adam();
-const step = (x: Tensor, y: Tensor): Tensor => {
-  const { value, grads } = kiln.valueAndGrad(
-    () => ops.mean(kiln.losses.binaryCrossentropy(y, model.apply(x, { training: true }) as Tensor)), weights);
-  optimizer.applyGradients(grads.map((g, k) => [g, weights[k]] as const));
-  return value;
-};
+const step = lstmAdamStep(length);
 let t = now();
 const graph = kiln.trace(step, [{ shape: [BATCH, length], dtype: 'int32' }, { shape: [BATCH, 1] }], { name: 'lstm_step' });
 const traceMs = (now() - t) * 1e3;

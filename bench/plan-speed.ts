@@ -3,7 +3,6 @@
 // Run: `npx tsx bench/plan-speed.ts [length] [dumpFile]`.
 import { writeFileSync } from 'node:fs';
 import * as kiln from '../src/index.js';
-import type { Tensor } from '../src/index.js';
 import { pipeline } from '../compiler/passes/pipeline.js';
 import { passContext } from '../compiler/passes/pass.js';
 import { verify } from '../compiler/ir/verifier.js';
@@ -12,23 +11,11 @@ import { fuse } from '../compiler/plan/fuse.js';
 import { planMemory } from '../compiler/plan/plan-memory.js';
 import { printPlan } from '../compiler/plan/plan.js';
 import { LSTM_SHAPE } from './fit-child.js';
+import { lstmAdamStep } from './lstm-step.js';
 import { now } from './timing.js';
 
 const length = Number(process.argv[2] ?? LSTM_SHAPE.length);
-kiln.ops.setRandomSeed(1);
-const { layers, ops } = kiln;
-const model = new kiln.Sequential([
-  new layers.Embedding({ inputDim: LSTM_SHAPE.vocab, outputDim: LSTM_SHAPE.embed, maskZero: true }),
-  new layers.LSTM({ units: LSTM_SHAPE.units }), new layers.Dense({ units: 1, activation: 'sigmoid' })]);
-model.apply(ops.zeros([1, length], 'int32'));
-const weights = model.trainableWeights;
-const optimizer = new kiln.optimizers.Adam();
-const step = (x: Tensor, y: Tensor): Tensor => {
-  const { value, grads } = kiln.valueAndGrad(
-    () => ops.mean(kiln.losses.binaryCrossentropy(y, model.apply(x, { training: true }) as Tensor)), weights);
-  optimizer.applyGradients(grads.map((g, k) => [g, weights[k]] as const));
-  return value;
-};
+const step = lstmAdamStep(length);
 let t = now();
 const graph = kiln.trace(step, [{ shape: [32, length], dtype: 'int32' }, { shape: [32, 1] }], { name: 'lstm_step' });
 const time = (label: string): void => {
