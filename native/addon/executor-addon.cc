@@ -183,7 +183,10 @@ void buffersOf(const Napi::Env& env, const Napi::Value& v, const char* what, std
   }
 }
 
-/** executorRun(executor, inputs[], outputs[], stateIn[], stateOut[], constants[], steps) */
+/**
+ * executorRun(executor, inputs[], outputs[], stateIn[], stateOut[], constants[], steps, collectOutputs?): with
+ * collectOutputs, each output holds every step's value, stacked.
+ */
 Napi::Value ExecutorRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Wrapped* w = wrappedOf(env, info[0], "executorRun");
@@ -195,10 +198,13 @@ Napi::Value ExecutorRun(const Napi::CallbackInfo& info) {
   double k = info[6].IsNumber() ? info[6].As<Napi::Number>().DoubleValue() : NAN;
   if (!(k >= 1 && k <= kMaxSafeInteger) || k != std::floor(k))
     throw Napi::RangeError::New(env, "executorRun: steps must be a positive integer, got " + info[6].ToString().Utf8Value());
+  if (!info[7].IsUndefined() && !info[7].IsBoolean())
+    throw Napi::TypeError::New(env, "executorRun: collectOutputs must be a boolean, got " + info[7].ToString().Utf8Value());
+  const bool collect = info[7].IsBoolean() && info[7].As<Napi::Boolean>().Value();
   RunBuffers b{w->inputs.data(), w->inputs.size(), w->outputs.data(), w->outputs.size(), w->stateIn.data(),
                w->stateIn.size(), w->stateOut.data(), w->stateOut.size(), w->constants.data(), w->constants.size()};
   try {
-    w->executor->run(b, static_cast<int64_t>(k));
+    w->executor->run(b, static_cast<int64_t>(k), collect);
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }

@@ -170,7 +170,7 @@ void Executor::failStep(size_t index, const std::string& message) const {
   fail("step " + std::to_string(index) + " (" + what + "): " + message);
 }
 
-void Executor::checkBuffers(const RunBuffers& b, int64_t iterations) const {
+void Executor::checkBuffers(const RunBuffers& b, int64_t iterations, bool collectOutputs) const {
   auto check = [](const Buf* bufs, size_t n, const std::vector<ExternalDesc>& want, const char* what,
                   uint64_t times, const std::vector<bool>* only) {
     if (n != want.size())
@@ -189,7 +189,8 @@ void Executor::checkBuffers(const RunBuffers& b, int64_t iterations) const {
   };
   if (iterations < 1) fail("steps must be at least 1, got " + std::to_string(iterations));
   check(b.inputs, b.numInputs, desc_.inputs, "input", static_cast<uint64_t>(iterations), nullptr);
-  check(b.outputs, b.numOutputs, desc_.outputs, "output", 1, nullptr);
+  check(b.outputs, b.numOutputs, desc_.outputs, "output", collectOutputs ? static_cast<uint64_t>(iterations) : 1,
+        nullptr);
   check(b.stateIn, b.numStateIn, desc_.state, "state", 1, nullptr);
   check(b.stateOut, b.numStateOut, desc_.state, "state update", 1, &desc_.assigned);
   check(b.constants, b.numConstants, desc_.constants, "constant", 1, nullptr);
@@ -223,7 +224,7 @@ void Executor::checkBuffers(const RunBuffers& b, int64_t iterations) const {
   }
 }
 
-void Executor::bindSlots(const RunBuffers& b, int64_t k, int64_t iterations) {
+void Executor::bindSlots(const RunBuffers& b, int64_t k, int64_t iterations, bool collectOutputs) {
   // Iteration k writes assigned state into the caller's buffer or the scratch one, alternating so that the
   // last iteration ends in the caller's; it reads what k - 1 wrote (the caller's stateIn for k = 0).
   auto writeTarget = [&](size_t j, int64_t it) -> void* {
@@ -236,7 +237,10 @@ void Executor::bindSlots(const RunBuffers& b, int64_t k, int64_t iterations) {
     switch (slot.kind) {
       case SlotKind::Arena: p = arena_.get() + at; break;
       case SlotKind::Input: p = static_cast<uint8_t*>(b.inputs[at].data) + static_cast<size_t>(k) * slot.bytes; break;
-      case SlotKind::Output: p = b.outputs[at].data; break;
+      case SlotKind::Output:
+        // Collecting, iteration k writes its own part (checkBuffers checked iterations · bytes).
+        p = static_cast<uint8_t*>(b.outputs[at].data) + (collectOutputs ? static_cast<size_t>(k) * slot.bytes : 0);
+        break;
       case SlotKind::StateIn:
         p = k == 0 || !desc_.assigned[at] || b.stateOut[at].data == b.stateIn[at].data ? b.stateIn[at].data
                                                                                        : writeTarget(at, k - 1);
@@ -304,10 +308,10 @@ void Executor::runStep(size_t i) {
   }
 }
 
-void Executor::run(const RunBuffers& buffers, int64_t iterations) {
-  checkBuffers(buffers, iterations);
+void Executor::run(const RunBuffers& buffers, int64_t iterations, bool collectOutputs) {
+  checkBuffers(buffers, iterations, collectOutputs);
   for (int64_t k = 0; k < iterations; ++k) {
-    bindSlots(buffers, k, iterations);
+    bindSlots(buffers, k, iterations, collectOutputs);
     if (stepSeconds_.empty()) {
       for (size_t i = 0; i < desc_.steps.size(); ++i) runStep(i);
       continue;

@@ -100,9 +100,10 @@ class Executor {
 
   /**
    * Runs the steps `iterations` times: input i holds `iterations` stacked batches of inputs[i].bytes;
-   * outputs hold the last iteration's values; state flows from one iteration to the next.
+   * outputs hold the last iteration's values, or, with `collectOutputs`, every iteration's (output i then holds
+   * `iterations` stacked outputs[i].bytes, iteration k's at k · bytes); state flows from one iteration to the next.
    */
-  void run(const RunBuffers& buffers, int64_t iterations);
+  void run(const RunBuffers& buffers, int64_t iterations, bool collectOutputs = false);
 
   /** The arena's address (stable for the executor's life). */
   const void* arenaData() const { return arena_.get(); }
@@ -118,8 +119,8 @@ class Executor {
   struct FreeDeleter {
     void operator()(void* p) const;
   };
-  void checkBuffers(const RunBuffers& b, int64_t iterations) const;
-  void bindSlots(const RunBuffers& b, int64_t iteration, int64_t iterations);
+  void checkBuffers(const RunBuffers& b, int64_t iterations, bool collectOutputs) const;
+  void bindSlots(const RunBuffers& b, int64_t iteration, int64_t iterations, bool collectOutputs);
   void runStep(size_t index);
   [[noreturn]] void failStep(size_t index, const std::string& message) const;
 

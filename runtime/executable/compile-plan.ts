@@ -24,10 +24,19 @@ export interface CompilePlanOptions {
   jit?: boolean;
 }
 
+/** Options of PlanExecutable.runSteps. */
+export interface RunStepsOptions {
+  /** Return every step's outputs, stacked on a new leading axis ([steps, ...]), not only the last step's. */
+  collectOutputs?: boolean;
+}
+
 /** An Executable over the native plan executor. */
 export interface PlanExecutable extends Executable {
-  /** Runs the plan once per batch over `steps` batches stacked on a new leading axis of every input. */
-  runSteps(inputs: readonly Tensor[], steps: number): Tensor[];
+  /**
+   * Runs the plan once per batch over `steps` batches stacked on a new leading axis of every input; returns the
+   * last step's outputs, or with `collectOutputs` all of them, stacked (collected natively, in the same call).
+   */
+  runSteps(inputs: readonly Tensor[], steps: number, options?: RunStepsOptions): Tensor[];
   /** The arena's address (stable: the arena is allocated once, when compiled). */
   readonly arenaAddress: number;
   /** How the plan's steps were mapped (JIT kernels vs registry kernels). */
@@ -83,7 +92,7 @@ function executableOf(graph: FuncGraph, compiled: CompiledPlan): PlanExecutable 
     });
   };
 
-  const run = (inputs: readonly Tensor[], steps: number): Tensor[] => {
+  const run = (inputs: readonly Tensor[], steps: number, options: RunStepsOptions = {}): Tensor[] => {
     if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`${op}: steps must be a positive integer, got ${steps}`);
     checkInputs(inputs, steps);
     const variables = state.map((s) => graph.variableOf(s));
@@ -98,14 +107,15 @@ function executableOf(graph: FuncGraph, compiled: CompiledPlan): PlanExecutable 
     // In place where allowed and unseen; else a new buffer the variable adopts after the run.
     const fresh = state.map((s, j) => !assigned[j] || (inPlace[j] && variables[j].privateData()) ? null
       : allocBuffer(DTYPE_CODE[s.dtype], sizeOf(s.shape)));
-    const outputs = graph.outputs.map((v) => Tensor.alloc(v.shape, v.dtype));
+    const collect = options.collectOutputs === true;
+    const outputs = graph.outputs.map((v) => Tensor.alloc(collect ? [steps, ...v.shape] : v.shape, v.dtype));
     executor.run({
       inputs: inputs.map((t) => t.dataSync()),
       outputs: outputs.map((t) => t.dataSync()),
       stateIn,
       stateOut: fresh.map((data, j) => data ?? (assigned[j] ? stateIn[j] : null)),
       constants,
-    }, steps);
+    }, steps, collect);
     fresh.forEach((data, j) => {
       if (data) variables[j].adoptData(data);
     });

@@ -76,7 +76,7 @@ interface ExecutorAddon {
   executorCreate(description: ExecutorDescription): object;
   executorRun(executor: object, inputs: readonly TypedArray[], outputs: readonly TypedArray[],
               stateIn: readonly TypedArray[], stateOut: readonly (TypedArray | null)[],
-              constants: readonly TypedArray[], steps: number): void;
+              constants: readonly TypedArray[], steps: number, collectOutputs?: boolean): void;
   executorArenaAddress(executor: object): number;
   executorProfile(executor: object): Float64Array | null;
 }
@@ -96,11 +96,15 @@ export class NativeExecutor {
     }
   }
 
-  /** Runs every step `steps` times (inputs hold `steps` stacked batches); bad buffers throw ValueError. */
-  run(buffers: ExecutorBuffers, steps = 1): void {
+  /**
+   * Runs every step `steps` times (inputs hold `steps` stacked batches); outputs get the last run's values, or,
+   * with `collectOutputs`, every run's, stacked (each output then holds `steps` outputs). Bad buffers throw
+   * ValueError.
+   */
+  run(buffers: ExecutorBuffers, steps = 1, collectOutputs = false): void {
     try {
       addon.executorRun(this.handle, buffers.inputs, buffers.outputs, buffers.stateIn, buffers.stateOut,
-        buffers.constants, steps);
+        buffers.constants, steps, collectOutputs);
     } catch (e) {
       throw new ValueError(e instanceof Error ? e.message : String(e));
     }

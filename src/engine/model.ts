@@ -13,10 +13,9 @@ import type { Logs } from '../callbacks/callback.js';
 import { Trainer } from './trainer/trainer.js';
 import type { CompileOptions } from './trainer/compile-options.js';
 import type { Data } from './trainer/data.js';
-import type { StepRunner } from './trainer/step-runner.js';
 import {
   evaluate, fit, makePredictRunner, predict, requireTrainer, type AsyncBatchIterable, type BatchIterable,
-  type EvaluateOptions, type FitOptions, type InputData, type PredictOptions,
+  type EvaluateOptions, type FitOptions, type InputData, type PredictOptions, type PredictRunner,
 } from './trainer/loops.js';
 import { runOnBatch, type OnBatchOptions } from './trainer/one-batch.js';
 import { saveModel } from '../saving/model-file.js';
@@ -67,7 +66,7 @@ export abstract class Model<In extends LayerIO = LayerIO, Out extends LayerOutpu
    */
   resumeEpoch: number | null = null;
   #trainer: Trainer | null = null;
-  #predictRunner: StepRunner<LayerOutput> | null = null;
+  #predictRunner: PredictRunner | null = null;
 
   constructor(options: LayerOptions = {}) {
     super(options);

@@ -1,9 +1,10 @@
 // stepsPerExecution = K: K train steps per native call, the same training as K = 1, and batch-level callbacks that
 // see every K-th batch (begin: the group's first index, end: its last), as Keras 3.
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import * as kiln from '../../src/index.js';
 import { makeStepRunner } from '../../src/engine/trainer/step-runner.js';
 import { makeMultiStepRunner } from '../../src/engine/trainer/multi-step.js';
+import { NativeExecutor } from '../../runtime/executable/native-executor.js';
 import { classificationData } from './training-helpers.js';
 
 const { Dense } = kiln.layers;
@@ -56,6 +57,25 @@ test('evaluate also runs K batches per call: the same logs, test callbacks at th
   expect(three.loss).toBeCloseTo(one.loss, 6);
   expect(three.accuracy).toBeCloseTo(one.accuracy, 6);
   expect(ends).toEqual([2, 5, 8, 9]);
+});
+
+test('a group holding the partial batch stacks the full batches before it (evaluate, K = 5)', () => {
+  const { x, y } = classificationData(38, 5, 3, 6);
+  const run = (K: number) => {
+    kiln.ops.setRandomSeed(12);
+    const model = new kiln.Sequential([new Dense({ units: 3, activation: 'softmax' })]);
+    model.compile({ loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'], stepsPerExecution: K });
+    const spy = vi.spyOn(NativeExecutor.prototype, 'run');
+    const logs = model.evaluate(x, y, { batchSize: 4, returnDict: true, verbose: 0 }) as kiln.Logs;
+    const steps = spy.mock.calls.map((c) => c[1] ?? 1);
+    spy.mockRestore();
+    return { logs, steps };
+  };
+  const one = run(1), five = run(5);
+  expect(five.logs.loss).toBeCloseTo(one.logs.loss, 6);
+  expect(five.logs.accuracy).toBeCloseTo(one.logs.accuracy, 6);
+  // Batches 0-4 in one call, 5-8 in another, the partial batch 9 on its own.
+  expect(five.steps).toEqual([5, 4, 1]);
 });
 
 test('with Dropout, K = 3 draws the same masks as K = 1 (the generator state runs through the K steps)', () => {

@@ -94,6 +94,47 @@ describe('compilePlan', () => {
     expect(outs[0].dataSync()).not.toBe(x.dataSync());
   });
 
+  test('runSteps collectOutputs: every step\'s outputs, stacked, with the state carried from step to step', () => {
+    const v = new kiln.Variable(kiln.tensor([1, -2, 0.5]), 'carried');
+    const g = kiln.trace((x: Tensor) => {
+      const old = v.read();
+      v.assign(o.add(o.mul(old, 0.5), x));
+      const y = o.exp(o.mul(x, old));
+      // An input returned as it is, an output twice, a state value: each is copied into its step's part.
+      return [x, y, y, old, o.sum(y)];
+    }, [{ shape: [3] }]);
+    const exe = compilePlan(planGraph(g));
+    const K = 3;
+    const xs = randomTensor([K, 3], 21, 'float32');
+    const outs = exe.runSteps([xs], K, { collectOutputs: true });
+    expect(outs.map((t) => t.shape)).toEqual([[K, 3], [K, 3], [K, 3], [K, 3], [K]]);
+    // A float64 reference of the K steps.
+    const x = [...xs.dataSync()];
+    let state = [1, -2, 0.5];
+    const want = { x: [] as number[], y: [] as number[], old: [] as number[], sum: [] as number[] };
+    for (let k = 0; k < K; k++) {
+      const xk = x.slice(3 * k, 3 * k + 3);
+      const y = xk.map((a, i) => Math.exp(a * state[i]));
+      want.x.push(...xk);
+      want.y.push(...y);
+      want.old.push(...state);
+      want.sum.push(y.reduce((a, b) => a + b, 0));
+      state = state.map((s, i) => s * 0.5 + xk[i]);
+    }
+    expectClose(outs[0], want.x, [K, 3], 0, 0);
+    expectClose(outs[1], want.y, [K, 3], 1e-5, 1e-6);
+    expectClose(outs[2], want.y, [K, 3], 1e-5, 1e-6);
+    expectClose(outs[3], want.old, [K, 3], 1e-6, 1e-6);
+    expectClose(outs[4], want.sum, [K], 1e-5, 1e-6);
+    expectClose(v.read(), state, [3], 1e-6, 1e-6);
+    // Without collectOutputs, the same run gives the last step's outputs only.
+    v.assign(kiln.tensor([1, -2, 0.5]));
+    const last = exe.runSteps([xs], K);
+    expect(last.map((t) => t.shape)).toEqual([[3], [3], [3], [3], []]);
+    expectClose(last[1], want.y.slice(6), [3], 1e-5, 1e-6);
+    expectClose(last[4], want.sum.slice(2), [], 1e-5, 1e-6);
+  });
+
   test('wrong input count, shape or dtype at run throws before anything runs', () => {
     const v = new kiln.Variable(kiln.tensor([1, 2, 3]), 'v');
     const g = kiln.trace((x: Tensor) => {

@@ -80,6 +80,23 @@ describe('NativeExecutor', () => {
     expect([...y]).toEqual([0, 0, 0, 0]);
   });
 
+  test('collectOutputs: each of K steps writes its own part of stacked outputs; the sizes are checked', () => {
+    const ex = new NativeExecutor(description());
+    const x = new Float32Array([0, 1, -1, 2, 0.5, -2, 3, 1.5, -0.25, 4, -3, 0.75]);
+    const y = new Float32Array(12).fill(NaN);
+    const run = (outputs: Float32Array[], steps: number, collect: boolean) =>
+      ex.run({ inputs: [x.subarray(0, 4 * steps)], outputs, stateIn: [], stateOut: [], constants: [] }, steps, collect);
+    run([y], 3, true);
+    expect([...y]).toEqual([...x].map((v) => Math.fround(Math.fround(Math.exp(v)) + v)));
+    // Without collecting, one output's worth holds the last step's values; the sizes must match either way.
+    const last = new Float32Array(4);
+    run([last], 3, false);
+    expect([...last]).toEqual([...y.subarray(8)]);
+    expect(() => run([last], 3, true)).toThrow(/output 0: expected 48 bytes of dtype code 0, got 16 bytes/);
+    expect(() => run([y], 3, false)).toThrow(/output 0: expected 16 bytes of dtype code 0, got 48 bytes/);
+    expect(() => run([y.subarray(0, 8)], 3, true)).toThrow(/output 0: expected 48 bytes/);
+  });
+
   test('a compiled plan runs 1000 times on one arena, allocating nothing but its outputs', () => {
     const w = kiln.ops.randomNormal([64, 64], { seed: 1 });
     const g = kiln.trace((x: Tensor) => kiln.ops.sum(kiln.ops.tanh(kiln.ops.matmul(kiln.ops.exp(x), w)), 1),

@@ -65,13 +65,16 @@ export function toBatch(op: string, item: unknown, names: IONames, classWeight: 
   return { xs, ys, sws };
 }
 
-/** The batches of whole arrays, in order or in `order`, sliced / gathered natively. */
-export function* arrayBatches(data: Batch, n: number, batchSize: number,
-                              order: Int32Array | null): Generator<Batch, void, undefined> {
+/**
+ * The batches of whole arrays, in order or in `order` (of samples), sliced / gathered natively; `batchOrder` instead
+ * gives the order of the batches themselves (each sliced whole).
+ */
+export function* arrayBatches(data: Batch, n: number, batchSize: number, order: Int32Array | null,
+                              batchOrder: Int32Array | null = null): Generator<Batch, void, undefined> {
   const all = [...data.xs, ...data.ys, ...data.sws];
   const [nx, ny] = [data.xs.length, data.ys.length];
   for (let b = 0; b * batchSize < n; b++) {
-    const ts = batchAt(all, b, batchSize, n, order);
+    const ts = batchAt(all, batchOrder ? batchOrder[b] : b, batchSize, n, order);
     yield { xs: ts.slice(0, nx), ys: ts.slice(nx, nx + ny), sws: ts.slice(nx + ny) };
   }
 }

@@ -109,6 +109,19 @@ export function permutation(n: number, seed: number, epoch: number): Int32Array 
   return order;
 }
 
+/**
+ * The batch order of fit's shuffle 'batch' (Keras `batch_shuffle`, for data read in contiguous chunks): the full
+ * batches of `n` samples in batches of `batchSize` in the order of permutation(full batches, seed, epoch), then the
+ * partial batch, if any, last; the samples of a batch keep their order.
+ */
+export function batchPermutation(n: number, batchSize: number, seed: number, epoch: number): Int32Array {
+  const full = Math.floor(n / batchSize);
+  const order = new Int32Array(Math.ceil(n / batchSize));
+  order.set(permutation(full, seed, epoch));
+  if (order.length > full) order[full] = full;
+  return order;
+}
+
 /** Batch `b` of `n` samples in batches of `batchSize`: rows in order, or the rows `order` lists. */
 export function batchAt(ts: readonly Tensor[], b: number, batchSize: number, n: number,
                         order: Int32Array | null): Tensor[] {

@@ -14,6 +14,7 @@ import { ValueError } from '../../core/errors.js';
 import type { Batch } from './batches.js';
 import type { Loop, Pull } from './drive.js';
 import type { BatchSource } from './sources.js';
+import type { MultiStepRunner } from './multi-step.js';
 import type { StepRunner } from './step-runner.js';
 import { logsToNumbers, type Trainer } from './trainer.js';
 
@@ -113,27 +114,44 @@ export function* evaluateLoop(model: AnyModel, trainer: Trainer, source: BatchSo
   return logs;
 }
 
-/** Keras `predict`'s loop: the outputs of each batch, joined along the sample axis. */
-export function* predictLoop(model: AnyModel, runner: StepRunner<LayerOutput>, source: BatchSource,
+/** predict's step runners: one batch, and K batches per native call (compile's stepsPerExecution, else 1). */
+export interface PredictRunner {
+  readonly single: StepRunner<LayerOutput>;
+  readonly multi: MultiStepRunner<LayerOutput>;
+  readonly stepsPerExecution: number;
+}
+
+/** Keras `predict`'s loop: the outputs of each batch, K batches per group, joined along the sample axis. */
+export function* predictLoop(model: AnyModel, runner: PredictRunner, source: BatchSource,
                              list: CallbackList): Loop<LayerOutput> {
+  const K = runner.stepsPerExecution;
   list.onPredictBegin({});
   const it = source.epoch(0);
   const parts: Tensor[][] = [];
   let isList = false;
   // A functional model built with a record of outputs gives a record (Keras 3 dict outputs).
   let keys: string[] | null = null;
-  for (let b = 0; source.steps === null || b < source.steps; b++) {
-    const { batches } = yield* pullGroup(it, source, 1);
-    if (batches.length === 0) break;
-    list.onPredictBatchBegin(b, {});
-    const out = tidy(() => runner(batches[0].xs));
-    isList = Array.isArray(out);
-    keys = out instanceof Tensor || Array.isArray(out) ? null : Object.keys(out);
-    const outs = flattenOutputs(out);
-    parts.push(outs);
-    // An input the model passes through as an output is kept.
-    source.release({ ...batches[0], xs: batches[0].xs.filter((t) => !outs.includes(t)) });
-    list.onPredictBatchEnd(b, {});
+  for (let step = 0; source.steps === null || step < source.steps;) {
+    const max = source.steps === null ? K : Math.min(K, source.steps - step);
+    const { batches, ended } = yield* pullGroup(it, source, max);
+    if (batches.length > 0) {
+      list.onPredictBatchBegin(step, {});
+      // One part per batch, or one per stacked native call (already joined along the sample axis).
+      const outs = tidy(() => (batches.length === 1 ? [runner.single(batches[0].xs)]
+        : runner.multi.collect(batches.map((b) => b.xs))));
+      const flat: Tensor[] = [];
+      for (const out of outs) {
+        isList = Array.isArray(out);
+        keys = out instanceof Tensor || Array.isArray(out) ? null : Object.keys(out);
+        parts.push(flattenOutputs(out));
+        flat.push(...flattenOutputs(out));
+      }
+      // An input the model passes through as an output is kept.
+      for (const b of batches) source.release({ ...b, xs: b.xs.filter((t) => !flat.includes(t)) });
+      step += batches.length;
+      list.onPredictBatchEnd(step - 1, {});
+    }
+    if (ended) break;
   }
   list.onPredictEnd({});
   if (parts.length === 0)

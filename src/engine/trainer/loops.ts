@@ -11,10 +11,13 @@ import type { Model } from '../model.js';
 import { ioNamesOf, isAsyncData, isBatchIterable, weightsOf, type BatchLike, type IONames } from './batches.js';
 import { checkClassWeight, positiveInt, sampleCount, sliceRows, toTensors, type Data } from './data.js';
 import { runAsync, runSync, type Loop } from './drive.js';
-import { evaluateLoop, fitLoop, predictLoop } from './epoch-loop.js';
+import { evaluateLoop, fitLoop, predictLoop, type PredictRunner } from './epoch-loop.js';
 import { arraySource, iterableSource, type BatchSource } from './sources.js';
-import { makeStepRunner, type StepRunner } from './step-runner.js';
+import { makeStepRunner } from './step-runner.js';
+import { makeMultiStepRunner } from './multi-step.js';
 import type { Trainer } from './trainer.js';
+
+export type { PredictRunner } from './epoch-loop.js';
 
 type AnyModel = Model<LayerIO, LayerIO>;
 
@@ -45,8 +48,12 @@ export interface FitOptions {
   /** [x, y] or [x, y, sampleWeight], or an iterable of batches, evaluated after epochs (overrides validationSplit). */
   validationData?: readonly [Data, Data | null] | readonly [Data, Data | null, Data | null] | BatchIterable |
     AsyncBatchIterable | null;
-  /** Shuffle the training samples before each epoch (default true; per (seed, epoch), see permutation). Arrays only. */
-  shuffle?: boolean;
+  /**
+   * Shuffle the training samples before each epoch (default true; per (seed, epoch), see permutation), or with
+   * 'batch' shuffle the order of the batches only, each a contiguous run of samples (Keras shuffle='batch'; the
+   * partial batch stays last). Arrays only.
+   */
+  shuffle?: boolean | 'batch';
   /** A weight per class index, applied to the training samples through their targets (one output only). */
   classWeight?: Readonly<Record<number, number>> | null;
   /** A weight per training sample ([n], or [n, steps] for sequences), or one such array per output. Arrays only. */
@@ -163,6 +170,8 @@ export function fit(model: AnyModel, trainer: Trainer, x: InputData, y: Data | n
   const op = `${model.constructor.name} "${model.name}".fit`;
   checkKeys(op, options, FIT_KEYS);
   const { callbacks = [], shuffle = true } = options;
+  if (shuffle !== true && shuffle !== false && shuffle !== 'batch')
+    throw new ValueError(`${op}: shuffle must be true, false or 'batch', got ${JSON.stringify(shuffle)}`);
   const batchSize = positiveInt(op, 'batchSize', options.batchSize ?? 32);
   const epochs = positiveInt(op, 'epochs', options.epochs ?? 1);
   const initialEpoch = options.initialEpoch ?? 0;
@@ -199,7 +208,8 @@ export function fit(model: AnyModel, trainer: Trainer, x: InputData, y: Data | n
     sws = weightsOf(op, ys, sws, classWeight);
     trainer.ensureBuilt(xs);
     // One seed per fit, drawn from the global generator; each epoch's order depends only on (seed, epoch).
-    train = arraySource(op, { xs, ys, sws }, n, batchSize, shuffle ? defaultSeed() : null, stepsPerEpoch);
+    train = arraySource(op, { xs, ys, sws }, n, batchSize, shuffle ? defaultSeed() : null, stepsPerEpoch,
+      shuffle === 'batch' ? 'batch' : 'sample');
   }
   const list = new CallbackList(callbacks, model, { epochs, steps: train.steps ?? undefined, verbose },
     { addHistory: true, addProgbar: verbose > 0 });
@@ -227,15 +237,20 @@ export function evaluate(model: AnyModel, trainer: Trainer, x: InputData, y: Dat
   return out instanceof Promise ? out.then(shape) : shape(out);
 }
 
-/** A predict step runner for `model` (traced once per input signature; predict needs no compile). */
-export function makePredictRunner(model: AnyModel, trainer: Trainer | null): StepRunner<LayerOutput> {
+/** The predict step runners of `model` (traced once per input signature; predict needs no compile). */
+export function makePredictRunner(model: AnyModel, trainer: Trainer | null): PredictRunner {
   const step = (...xs: Tensor[]): LayerOutput => model.apply(xs.length === 1 ? xs[0] : xs, { training: false });
-  return makeStepRunner('predict_step', step, trainer?.options.runEagerly ?? false,
-    trainer?.options.jitCompile ?? true);
+  const runEagerly = trainer?.options.runEagerly ?? false, jitCompile = trainer?.options.jitCompile ?? true;
+  const single = makeStepRunner('predict_step', step, runEagerly, jitCompile);
+  return {
+    single,
+    multi: makeMultiStepRunner('predict_step', step, single, jitCompile && !runEagerly),
+    stepsPerExecution: trainer?.options.stepsPerExecution ?? 1,
+  };
 }
 
 /** Keras `predict`: the model's outputs over the data, computed in batches and joined along the sample axis. */
-export function predict(model: AnyModel, runner: StepRunner<LayerOutput>, x: InputData,
+export function predict(model: AnyModel, runner: PredictRunner, x: InputData,
                         options: PredictOptions = {}): LayerOutput | Promise<LayerOutput> {
   const op = `${model.constructor.name} "${model.name}".predict`;
   checkKeys(op, options, ['batchSize', 'verbose', 'callbacks', 'steps']);

@@ -2,7 +2,7 @@
 // user's iterable / async iterable of batches.
 import { ValueError } from '../../core/errors.js';
 import { arrayBatches, toBatch, type Batch, type BatchLike, type IONames } from './batches.js';
-import { permutation, type ClassWeight } from './data.js';
+import { batchPermutation, permutation, type ClassWeight } from './data.js';
 import type { Pull } from './drive.js';
 
 /** The batches of a loop. */
@@ -17,12 +17,15 @@ export interface BatchSource {
   release(batch: Batch): void;
 }
 
+/** How fit shuffles array data: each sample, or (Keras shuffle='batch') whole batches, see batchPermutation. */
+export type ShuffleBy = 'sample' | 'batch';
+
 /**
  * Batches of whole arrays: `stepsPerEpoch` (at most the batches there are) of them per epoch, shuffled with the
- * permutation of (shuffleSeed, epoch) when a seed is given, in order otherwise.
+ * permutation of (shuffleSeed, epoch) when a seed is given (of the samples, or of the batches), in order otherwise.
  */
 export function arraySource(op: string, data: Batch, n: number, batchSize: number, shuffleSeed: number | null,
-                            stepsPerEpoch: number | null = null): BatchSource {
+                            stepsPerEpoch: number | null = null, shuffleBy: ShuffleBy = 'sample'): BatchSource {
   const available = Math.ceil(n / batchSize);
   if (stepsPerEpoch !== null && stepsPerEpoch > available)
     throw new ValueError(`${op}: steps ${stepsPerEpoch} is more than the ${available} batches of ${n} samples ` +
@@ -30,7 +33,9 @@ export function arraySource(op: string, data: Batch, n: number, batchSize: numbe
   const whole = new Set([...data.xs, ...data.ys, ...data.sws]);
   return {
     steps: stepsPerEpoch ?? available,
-    epoch: (e) => arrayBatches(data, n, batchSize, shuffleSeed === null ? null : permutation(n, shuffleSeed, e)),
+    epoch: (e) => shuffleSeed === null ? arrayBatches(data, n, batchSize, null)
+      : shuffleBy === 'batch' ? arrayBatches(data, n, batchSize, null, batchPermutation(n, batchSize, shuffleSeed, e))
+        : arrayBatches(data, n, batchSize, permutation(n, shuffleSeed, e)),
     toBatch: (item) => item as Batch,
     // A batch of all the rows is the array itself (slice returns it): that one is kept.
     release: (b) => {
