@@ -1,11 +1,10 @@
-// Batched matmul: float32 through oneDNN's sgemm (row-major), float64/int32 through a plain loop
-// (float64 exists for reference and gradient checks, not speed).
+// Batched matmul: float32 through Kiln's sgemm (sgemm.h: packed AVX2/FMA kernel, oneDNN fallback), float64/int32
+// through a plain loop (float64 exists for reference and gradient checks, not speed).
 // args: [M, N, K, transA, transB, batchRank, batchShape(r), aBatchStrides(r), bBatchStrides(r)] (elements).
 // A is [.., M, K] (or [.., K, M] when transposed), B is [.., K, N] (or [.., N, K]); the output is contiguous
 // [batch.., M, N].
-#include <dnnl.h>
-
 #include "../strided.h"
+#include "sgemm.h"
 
 namespace kiln {
 namespace {
@@ -73,9 +72,7 @@ void matmulKernel(const KernelCall& c) {
           for (int64_t i = 0; i < M * N; ++i) Cb[i] = 0.f;
           continue;
         }
-        dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.f, A + off[0], ta ? M : K,
-                                      B + off[1], tb ? K : N, 0.f, Cb, N);
-        if (st != dnnl_success) c.fail("dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)));
+        sgemm(ta, tb, M, N, K, A + off[0], ta ? M : K, B + off[1], tb ? K : N, Cb, N);
       } else {
         gemmLoop<T>(ta, tb, M, N, K, A + off[0], B + off[1], Cb);
       }
