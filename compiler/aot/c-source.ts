@@ -132,6 +132,8 @@ ${n}_ctx* ${n}_create(const char* weights_path, char* err, size_t errlen);
 int ${n}_run(${n}_ctx* ctx, const float* const* inputs, float* const* outputs, int64_t batch);
 const char* ${n}_last_error(const ${n}_ctx* ctx);
 void ${n}_destroy(${n}_ctx* ctx);
+/* Plan steps that run on weights prepared once at create (diagnostics; KILN_AOT_PREPARE=0 turns preparing off). */
+int64_t ${n}_num_prepared(const ${n}_ctx* ctx);
 /* Sets the OpenMP thread count of the kernels (process wide). */
 void ${n}_set_num_threads(int n);
 
@@ -192,6 +194,7 @@ int ${n}_run(${n}_ctx* ctx, const float* const* inputs, float* const* outputs, i
 }
 const char* ${n}_last_error(const ${n}_ctx* ctx) { return kiln_aot_last_error((const kiln_aot_context*)ctx); }
 void ${n}_destroy(${n}_ctx* ctx) { kiln_aot_destroy((kiln_aot_context*)ctx); }
+int64_t ${n}_num_prepared(const ${n}_ctx* ctx) { return kiln_aot_num_prepared((const kiln_aot_context*)ctx); }
 void ${n}_set_num_threads(int n) { kiln_aot_set_num_threads(n); }
 int ${n}_num_inputs(void) { return ${m.inputs.length}; }
 int ${n}_num_outputs(void) { return ${m.outputs.length}; }

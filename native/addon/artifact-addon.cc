@@ -23,6 +23,7 @@ struct Api {
   const char* (*lastError)(const void*) = nullptr;
   void (*destroy)(void*) = nullptr;
   void (*setNumThreads)(int) = nullptr;
+  int64_t (*numPrepared)(const void*) = nullptr;
   int (*numInputs)() = nullptr;
   int (*numOutputs)() = nullptr;
   const char* (*inputName)(int) = nullptr;
@@ -87,6 +88,7 @@ Napi::Value ArtifactOpen(const Napi::CallbackInfo& info) {
   resolve(env, a->lib, name, "_last_error", api.lastError);
   resolve(env, a->lib, name, "_destroy", api.destroy);
   resolve(env, a->lib, name, "_set_num_threads", api.setNumThreads);
+  resolve(env, a->lib, name, "_num_prepared", api.numPrepared);
   resolve(env, a->lib, name, "_num_inputs", api.numInputs);
   resolve(env, a->lib, name, "_num_outputs", api.numOutputs);
   resolve(env, a->lib, name, "_input_name", api.inputName);
@@ -176,6 +178,12 @@ Napi::Value ArtifactSetNumThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/** artifactNumPrepared(handle) → plan steps that run on weights prepared at create (diagnostics). */
+Napi::Value ArtifactNumPrepared(const Napi::CallbackInfo& info) {
+  Artifact* a = artifactOf(info.Env(), info[0], "artifactNumPrepared");
+  return Napi::Number::New(info.Env(), static_cast<double>(a->api.numPrepared(a->ctx)));
+}
+
 /** kernelName(id) → the registry name of kernel `id` (the compiler bakes names, not ids, into artifacts). */
 Napi::Value KernelName(const Napi::CallbackInfo& info) {
   int id = info[0].As<Napi::Number>().Int32Value();
@@ -190,6 +198,7 @@ void registerArtifact(Napi::Env env, Napi::Object exports) {
   exports.Set("artifactInfo", Napi::Function::New(env, ArtifactInfo));
   exports.Set("artifactRun", Napi::Function::New(env, ArtifactRun));
   exports.Set("artifactSetNumThreads", Napi::Function::New(env, ArtifactSetNumThreads));
+  exports.Set("artifactNumPrepared", Napi::Function::New(env, ArtifactNumPrepared));
   exports.Set("kernelName", Napi::Function::New(env, KernelName));
 }
 

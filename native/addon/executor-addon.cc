@@ -211,6 +211,28 @@ Napi::Value ExecutorRun(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/**
+ * executorPrepareFrozen(executor, state[], constants[]) → steps that prepared something (Executor::
+ * prepareFrozenOperands). For tests of the prepare hooks only: the Node runtime's variables change between runs, so
+ * its own executors must never be prepared.
+ */
+Napi::Value ExecutorPrepareFrozen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Wrapped* w = wrappedOf(env, info[0], "executorPrepareFrozen");
+  buffersOf(env, info[1], "state", w->stateIn);
+  buffersOf(env, info[2], "constants", w->constants);
+  RunBuffers b;
+  b.stateIn = w->stateIn.data();
+  b.numStateIn = w->stateIn.size();
+  b.constants = w->constants.data();
+  b.numConstants = w->constants.size();
+  try {
+    return Napi::Number::New(env, static_cast<double>(w->executor->prepareFrozenOperands(b)));
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
 /** executorArenaAddress(executor) → the arena's address (a number: exact below 2^53). */
 Napi::Value ExecutorArenaAddress(const Napi::CallbackInfo& info) {
   Wrapped* w = wrappedOf(info.Env(), info[0], "executorArenaAddress");
@@ -233,6 +255,7 @@ void registerExecutor(Napi::Env env, Napi::Object exports) {
   exports.Set("executorCreate", Napi::Function::New(env, ExecutorCreate));
   exports.Set("executorRun", Napi::Function::New(env, ExecutorRun));
   exports.Set("executorArenaAddress", Napi::Function::New(env, ExecutorArenaAddress));
+  exports.Set("executorPrepareFrozen", Napi::Function::New(env, ExecutorPrepareFrozen));
   exports.Set("executorProfile", Napi::Function::New(env, ExecutorProfile));
 }
 

@@ -6,7 +6,7 @@
 
 namespace kiln {
 
-/** Adds executorCreate, executorRun, executorArenaAddress and executorProfile to `exports`. */
+/** Adds executorCreate, executorRun, executorArenaAddress, executorPrepareFrozen and executorProfile to `exports`. */
 void registerExecutor(Napi::Env env, Napi::Object exports);
 
 }  // namespace kiln

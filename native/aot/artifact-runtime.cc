@@ -1,7 +1,8 @@
 // The runtime inside every compiled artifact: checks the weights file against the baked tables before using any
 // of it, builds one plan executor per baked batch size (every slot and size checked by kiln::Executor), and runs
 // a batch of rows as a sum of the plans' batch sizes, largest first, each on its slice of the caller's rows (no
-// padding, no copies, no allocation).
+// padding, no copies, no allocation). The weights never change for a context's life, so kernels prepare them once
+// at create (matmul packs its B weights; the plans share one copy per weight).
 #include "kiln_aot.h"
 
 #include <cstdio>
@@ -55,6 +56,8 @@ struct kiln_aot_context {
   std::unique_ptr<uint8_t, Freer> weights;
   std::vector<kiln::Buf> weightBufs;
   std::vector<PlanRun> plans;
+  // Plan steps that run on prepared weights (diagnostics: kiln_aot_num_prepared).
+  int64_t prepared = 0;
   std::string error;
 };
 
@@ -189,6 +192,26 @@ PlanRun buildPlan(const kiln_aot_context& c, const kiln_aot_plan& p) {
   return run;
 }
 
+kiln::RunBuffers weightBuffers(const PlanRun& p) {
+  kiln::RunBuffers b;
+  b.stateIn = p.state.data();
+  b.numStateIn = p.state.size();
+  b.stateOut = p.state.data();
+  b.numStateOut = p.state.size();
+  b.constants = p.constants.data();
+  b.numConstants = p.constants.size();
+  return b;
+}
+
+// Lets every plan's kernels prepare the (checked, immutable) weights once; KILN_AOT_PREPARE=0 turns it off, for
+// A/B measurements and tests.
+void prepareWeights(kiln_aot_context& c) {
+  const char* env = std::getenv("KILN_AOT_PREPARE");
+  if (env && std::string(env) == "0") return;
+  kiln::PreparedCache shared;
+  for (PlanRun& p : c.plans) c.prepared += static_cast<int64_t>(p.executor->prepareFrozenOperands(weightBuffers(p), &shared));
+}
+
 void copyError(const std::string& m, char* err, size_t errlen) {
   if (!err || errlen == 0) return;
   std::snprintf(err, errlen, "%s", m.c_str());
@@ -211,6 +234,7 @@ kiln_aot_context* kiln_aot_create(const kiln_aot_model* model, const char* weigh
     for (size_t i = 1; i < c->plans.size(); ++i)
       if (c->plans[i].batch >= c->plans[i - 1].batch) fail("plans are not sorted by batch, largest first");
     if (!model->fixed_batch && c->plans.back().batch != 1) fail("an artifact with a max batch needs a plan for batch 1");
+    prepareWeights(*c);
     return c.release();
   } catch (const std::exception& e) {
     copyError(std::string(model && model->name ? model->name : "kiln artifact") + ": " + e.what(), err, errlen);
@@ -238,17 +262,11 @@ int kiln_aot_run(kiln_aot_context* c, const float* const* inputs, float* const* 
           p.inputs[i].data = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(inputs[i])) + row * p.inRow[i];
         for (size_t i = 0; i < p.outputs.size(); ++i)
           p.outputs[i].data = reinterpret_cast<uint8_t*>(outputs[i]) + row * p.outRow[i];
-        kiln::RunBuffers b;
+        kiln::RunBuffers b = weightBuffers(p);
         b.inputs = p.inputs.data();
         b.numInputs = p.inputs.size();
         b.outputs = p.outputs.data();
         b.numOutputs = p.outputs.size();
-        b.stateIn = p.state.data();
-        b.numStateIn = p.state.size();
-        b.stateOut = p.state.data();
-        b.numStateOut = p.state.size();
-        b.constants = p.constants.data();
-        b.numConstants = p.constants.size();
         p.executor->run(b, 1);
         row += p.batch;
       }
@@ -261,6 +279,8 @@ int kiln_aot_run(kiln_aot_context* c, const float* const* inputs, float* const* 
 }
 
 const char* kiln_aot_last_error(const kiln_aot_context* c) { return c ? c->error.c_str() : "no context"; }
+
+int64_t kiln_aot_num_prepared(const kiln_aot_context* c) { return c ? c->prepared : -1; }
 
 void kiln_aot_set_num_threads(int n) { kiln::setNumThreads(n); }
 

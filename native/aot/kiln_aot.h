@@ -97,12 +97,15 @@ typedef struct kiln_aot_model {
 
 typedef struct kiln_aot_context kiln_aot_context;
 
-/** Reads and checks the weights file and builds one executor per plan; null with `err` filled on failure. */
+/** Reads and checks the weights file, builds one executor per plan and lets its kernels prepare the weights once
+ *  (matmul packs its B; environment KILN_AOT_PREPARE=0 skips it); null with `err` filled on failure. */
 kiln_aot_context* kiln_aot_create(const kiln_aot_model* model, const char* weights_path, char* err, size_t errlen);
 /** Runs `batch` rows; 0, or -1 with the message in kiln_aot_last_error. Allocates nothing. */
 int kiln_aot_run(kiln_aot_context* ctx, const float* const* inputs, float* const* outputs, int64_t batch);
 /** The last run's error message ("" when none). */
 const char* kiln_aot_last_error(const kiln_aot_context* ctx);
+/** Plan steps that run on weights prepared at create (diagnostics; -1 for a null context). */
+int64_t kiln_aot_num_prepared(const kiln_aot_context* ctx);
 /** Sets the OpenMP thread count of the artifact's kernels (process wide, as omp_set_num_threads). */
 void kiln_aot_set_num_threads(int n);
 void kiln_aot_destroy(kiln_aot_context* ctx);

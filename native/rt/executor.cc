@@ -54,6 +54,24 @@ bool overlaps(const Buf& a, const Buf& b) {
   return pa < pb + b.bytes && pb < pa + a.bytes;
 }
 
+// Checks a run's list of buffers against the description: count, then size (`times` stacked) and dtype of each.
+void checkList(const Buf* bufs, size_t n, const std::vector<ExternalDesc>& want, const char* what, uint64_t times,
+               const std::vector<bool>* only) {
+  if (n != want.size())
+    fail("expected " + std::to_string(want.size()) + " " + what + " buffers, got " + std::to_string(n));
+  for (size_t i = 0; i < n; ++i) {
+    if (only && !(*only)[i]) continue;
+    const Buf& buf = bufs[i];
+    if (want[i].bytes != 0 && times > SIZE_MAX / want[i].bytes) fail(std::string(what) + " size overflows");
+    size_t bytes = want[i].bytes * times;
+    if (buf.dtype != want[i].dtype || buf.bytes != bytes)
+      fail(std::string(what) + " " + std::to_string(i) + ": expected " + std::to_string(bytes) +
+           " bytes of dtype code " + std::to_string(want[i].dtype) + ", got " + std::to_string(buf.bytes) +
+           " bytes of dtype code " + std::to_string(buf.dtype));
+    if (buf.bytes > 0 && !buf.data) fail(std::string(what) + " " + std::to_string(i) + " has no data");
+  }
+}
+
 }  // namespace
 
 void Executor::FreeDeleter::operator()(void* p) const { std::free(p); }
@@ -171,29 +189,13 @@ void Executor::failStep(size_t index, const std::string& message) const {
 }
 
 void Executor::checkBuffers(const RunBuffers& b, int64_t iterations, bool collectOutputs) const {
-  auto check = [](const Buf* bufs, size_t n, const std::vector<ExternalDesc>& want, const char* what,
-                  uint64_t times, const std::vector<bool>* only) {
-    if (n != want.size())
-      fail("expected " + std::to_string(want.size()) + " " + what + " buffers, got " + std::to_string(n));
-    for (size_t i = 0; i < n; ++i) {
-      if (only && !(*only)[i]) continue;
-      const Buf& buf = bufs[i];
-      if (want[i].bytes != 0 && times > SIZE_MAX / want[i].bytes) fail(std::string(what) + " size overflows");
-      size_t bytes = want[i].bytes * times;
-      if (buf.dtype != want[i].dtype || buf.bytes != bytes)
-        fail(std::string(what) + " " + std::to_string(i) + ": expected " + std::to_string(bytes) +
-             " bytes of dtype code " + std::to_string(want[i].dtype) + ", got " + std::to_string(buf.bytes) +
-             " bytes of dtype code " + std::to_string(buf.dtype));
-      if (buf.bytes > 0 && !buf.data) fail(std::string(what) + " " + std::to_string(i) + " has no data");
-    }
-  };
   if (iterations < 1) fail("steps must be at least 1, got " + std::to_string(iterations));
-  check(b.inputs, b.numInputs, desc_.inputs, "input", static_cast<uint64_t>(iterations), nullptr);
-  check(b.outputs, b.numOutputs, desc_.outputs, "output", collectOutputs ? static_cast<uint64_t>(iterations) : 1,
-        nullptr);
-  check(b.stateIn, b.numStateIn, desc_.state, "state", 1, nullptr);
-  check(b.stateOut, b.numStateOut, desc_.state, "state update", 1, &desc_.assigned);
-  check(b.constants, b.numConstants, desc_.constants, "constant", 1, nullptr);
+  checkList(b.inputs, b.numInputs, desc_.inputs, "input", static_cast<uint64_t>(iterations), nullptr);
+  checkList(b.outputs, b.numOutputs, desc_.outputs, "output", collectOutputs ? static_cast<uint64_t>(iterations) : 1,
+            nullptr);
+  checkList(b.stateIn, b.numStateIn, desc_.state, "state", 1, nullptr);
+  checkList(b.stateOut, b.numStateOut, desc_.state, "state update", 1, &desc_.assigned);
+  checkList(b.constants, b.numConstants, desc_.constants, "constant", 1, nullptr);
   // What a run writes must not overlap anything else it touches.
   auto against = [&](const Buf& w, const char* what, size_t wi, const Buf* bufs, size_t n, const char* other,
                      const std::vector<bool>* only, bool skipSelf) {
@@ -252,6 +254,54 @@ void Executor::bindSlots(const RunBuffers& b, int64_t k, int64_t iterations, boo
     }
     slotData_[s] = p;
   }
+}
+
+size_t Executor::prepareFrozenOperands(const RunBuffers& b, PreparedCache* shared) {
+  // Only the state and constants are bound: inputs and outputs may not exist yet (an artifact prepares at create).
+  checkList(b.stateIn, b.numStateIn, desc_.state, "state", 1, nullptr);
+  checkList(b.constants, b.numConstants, desc_.constants, "constant", 1, nullptr);
+  PreparedCache local;
+  PreparedCache& cache = shared ? *shared : local;
+  std::vector<std::shared_ptr<const void>> prepared(desc_.steps.size());
+  for (size_t i = 0; i < desc_.steps.size(); ++i) {
+    const StepDesc& step = desc_.steps[i];
+    KernelPrepareFn prepare = step.kind == StepKind::Kernel ? kernelPrepareAt(step.kernelId) : nullptr;
+    if (!prepare) continue;
+    KernelCall c = calls_[i];
+    c.prepared = nullptr;
+    uint64_t frozen = 0;
+    for (size_t t = 0; t < step.in.size(); ++t) {
+      const SlotDesc& slot = desc_.slots[step.in[t]];
+      const size_t at = static_cast<size_t>(slot.at);
+      // Frozen: a constant, or a state value the plan never assigns (so every iteration reads the caller's buffer).
+      void* p = slot.kind == SlotKind::Constant                               ? b.constants[at].data
+                : slot.kind == SlotKind::StateIn && !desc_.assigned[at] ? b.stateIn[at].data
+                                                                             : nullptr;
+      c.in[t].data = p;
+      if (p && t < 64) frozen |= uint64_t(1) << t;
+    }
+    for (Buf& o : c.out) o.data = nullptr;
+    if (!frozen) continue;
+    try {
+      prepared[i] = prepare(c, frozen, cache);
+    } catch (const std::exception& e) {
+      failStep(i, std::string("prepare: ") + e.what());
+    }
+  }
+  // Nothing changes until every step prepared without error.
+  prepared_ = std::move(prepared);
+  size_t count = 0;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    calls_[i].prepared = prepared_[i].get();
+    count += calls_[i].prepared != nullptr;
+  }
+  return count;
+}
+
+size_t Executor::numPrepared() const {
+  size_t count = 0;
+  for (const auto& p : prepared_) count += p != nullptr;
+  return count;
 }
 
 void Executor::runStep(size_t i) {

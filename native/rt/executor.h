@@ -105,6 +105,22 @@ class Executor {
    */
   void run(const RunBuffers& buffers, int64_t iterations, bool collectOutputs = false);
 
+  /**
+   * Lets kernels with a prepare hook (KernelPrepareFn) prepare, once, the operands that are fixed for this
+   * executor's life: inputs bound to a constant, or to a state value the plan never assigns. Only for callers whose
+   * state and constant buffers keep their contents for as long as they pass them to runs (a compiled artifact's
+   * weights); never for variables that training or assignments change, since a run checks only the buffers'
+   * addresses. Checks the state and constant buffers like run() (inputs and outputs are not needed). A run uses a
+   * step's prepared object only while the step's input is bound to the address it was prepared from, and takes the
+   * kernel's normal path otherwise, so passing other buffers stays correct. `shared` lets several executors over
+   * the same buffers share prepared objects (one packed copy per weight). Calling it again replaces what the last
+   * call prepared (nothing changes if it throws). Returns the number of steps that prepared something; the prepared
+   * objects add to the memory footprint (matmul: about the size of its B).
+   */
+  size_t prepareFrozenOperands(const RunBuffers& buffers, PreparedCache* shared = nullptr);
+  /** Steps holding a prepared object (diagnostics). */
+  size_t numPrepared() const;
+
   /** The arena's address (stable for the executor's life). */
   const void* arenaData() const { return arena_.get(); }
   size_t arenaBytes() const { return desc_.arenaBytes; }
@@ -134,6 +150,8 @@ class Executor {
   std::vector<std::vector<void*>> jitPointers_;
   std::vector<std::vector<int64_t>> jitSizes_;
   std::vector<double> stepSeconds_;
+  // Per step: what its kernel's prepare hook made (calls_[i].prepared points into it), or null.
+  std::vector<std::shared_ptr<const void>> prepared_;
 };
 
 }  // namespace kiln

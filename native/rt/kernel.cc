@@ -9,6 +9,7 @@ namespace {
 struct Entry {
   std::string name;
   KernelFn fn;
+  KernelPrepareFn prepare = nullptr;
 };
 std::vector<Entry>& table() {
   static std::vector<Entry> t;
@@ -21,6 +22,19 @@ int registerKernel(const char* name, KernelFn fn) {
     if (e.name == name) throw std::logic_error(std::string("kernel registered twice: ") + name);
   table().push_back({name, fn});
   return static_cast<int>(table().size() - 1);
+}
+
+int registerKernelPrepare(const char* name, KernelPrepareFn fn) {
+  int id = findKernel(name);
+  if (id < 0) throw std::logic_error(std::string("prepare hook for unregistered kernel: ") + name);
+  if (table()[id].prepare) throw std::logic_error(std::string("prepare hook registered twice: ") + name);
+  table()[id].prepare = fn;
+  return id;
+}
+
+KernelPrepareFn kernelPrepareAt(int id) {
+  if (id < 0 || static_cast<size_t>(id) >= table().size()) return nullptr;
+  return table()[id].prepare;
 }
 
 int findKernel(const std::string& name) {

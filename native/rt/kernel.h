@@ -3,6 +3,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,6 +45,13 @@ struct KernelCall {
   std::vector<Buf> out;
   const double* args = nullptr;
   size_t nargs = 0;
+  /**
+   * What this kernel's prepare function (KernelPrepareFn) made of the step's frozen inputs, or null. Only the
+   * executor sets it, always to the result of this same kernel's prepare on this same step (same args), so the
+   * kernel may cast it back to its own type. The kernel must still check that the bound inputs are the ones it was
+   * prepared from (keep their addresses in the object) and take its normal path when they are not.
+   */
+  const void* prepared = nullptr;
 
   int64_t iarg(size_t i) const;
   double farg(size_t i) const;
@@ -64,6 +73,46 @@ int findKernel(const std::string& name);
 KernelFn kernelAt(int id);
 const char* kernelName(int id);
 
+/**
+ * Prepared objects shared by steps and executors that prepare from the same frozen buffers (a compiled artifact's
+ * plans for several batch sizes share one packed copy of each weight). Keys are chosen by kernels and must start
+ * with the kernel's name; they may hold buffer addresses, so a cache is only valid for one set of frozen buffers.
+ */
+class PreparedCache {
+ public:
+  /** The object under `key`, made with `make()` (which may return null) on first use. */
+  template <typename Make>
+  std::shared_ptr<const void> get(const std::string& key, Make make) {
+    auto it = items_.find(key);
+    if (it == items_.end()) it = items_.emplace(key, make()).first;
+    return it->second;
+  }
+  /** Distinct non-null objects held. */
+  size_t size() const {
+    size_t n = 0;
+    for (const auto& kv : items_) n += kv.second != nullptr;
+    return n;
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<const void>> items_;
+};
+
+/**
+ * Optional per-kernel hook that prepares operands which stay fixed for an executor's life (a compiled artifact's
+ * weights), once, before any run: e.g. matmul packs a constant B. `call` has the step's args and every input's size
+ * and dtype; only the frozen inputs (bit i of `frozen` set for input i < 64) have data, the others and the outputs
+ * are null. Returns the prepared object, which the executor hands back through KernelCall::prepared, or null when
+ * there is nothing worth preparing (wrong dtype, shape, unfrozen operand). Never required for correctness: a run
+ * without it takes the kernel's normal path. May throw KernelError on arguments the kernel itself would refuse.
+ */
+using KernelPrepareFn = std::shared_ptr<const void> (*)(const KernelCall& call, uint64_t frozen, PreparedCache& cache);
+
+/** Attaches a prepare hook to an already registered kernel (called via KILN_KERNEL_PREPARE after KILN_KERNEL). */
+int registerKernelPrepare(const char* name, KernelPrepareFn fn);
+/** The kernel's prepare hook, or null. */
+KernelPrepareFn kernelPrepareAt(int id);
+
 /** Threads used by kernels and by oneDNN (OpenMP). */
 void setNumThreads(int n);
 int numThreads();
@@ -77,3 +126,6 @@ constexpr int64_t kParallelGrain = 1 << 15;
 #define KILN_CONCAT(a, b) KILN_CONCAT_(a, b)
 #define KILN_KERNEL(name, fn) \
   static const int KILN_CONCAT(kiln_kernel_reg_, __LINE__) = ::kiln::registerKernel(name, fn)
+// Must follow the kernel's KILN_KERNEL in the same file (static initializers run in order within a file).
+#define KILN_KERNEL_PREPARE(name, fn) \
+  static const int KILN_CONCAT(kiln_kernel_prep_, __LINE__) = ::kiln::registerKernelPrepare(name, fn)

@@ -14,6 +14,8 @@ interface ArtifactAddon {
   artifactInfo(handle: object): LibraryInfo;
   artifactRun(handle: object, inputs: readonly Float32Array[], outputs: readonly Float32Array[], batch: number): void;
   artifactSetNumThreads(handle: object, n: number): void;
+  /** Plan steps that run on weights prepared at create (diagnostics). */
+  artifactNumPrepared(handle: object): number;
   kernelName(id: number): string;
 }
 

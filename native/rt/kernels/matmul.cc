@@ -34,24 +34,63 @@ void gemmLoop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, con
   }
 }
 
-void matmulKernel(const KernelCall& c) {
+// The checked arguments of one matmul call (shared by the kernel and its prepare hook).
+struct Dims {
+  int64_t M, N, K;
+  bool ta, tb;
+  std::vector<int64_t> bshape, sa, sb;
+  int64_t batch, MK, KN;
+};
+
+Dims dimsOf(const KernelCall& c) {
   c.expectCounts(2, 1);
   c.expectDtype(c.in[1], c.in[0].dtype, "input 1");
   c.expectDtype(c.out[0], c.in[0].dtype, "output");
-  int64_t M = c.iarg(0), N = c.iarg(1), K = c.iarg(2);
-  bool ta = c.iarg(3) != 0, tb = c.iarg(4) != 0;
-  int64_t r = c.iarg(5);
-  if (M < 0 || N < 0 || K < 0 || r < 0 || r > 8) c.fail("bad matmul dims");
-  std::vector<int64_t> bshape = c.iargs(6, r), sa = c.iargs(6 + r, r), sb = c.iargs(6 + 2 * r, r);
-  // Overflow-checked products: wrapped sizes would pass the buffer checks below.
-  int64_t batch = elementCount(bshape), MK = elementCount(std::vector<int64_t>{M, K}), KN = elementCount(std::vector<int64_t>{K, N});
-  c.expectElements(c.out[0], elementCount(std::vector<int64_t>{batch, M, N}), "output");
+  Dims d;
+  d.M = c.iarg(0);
+  d.N = c.iarg(1);
+  d.K = c.iarg(2);
+  d.ta = c.iarg(3) != 0;
+  d.tb = c.iarg(4) != 0;
+  const int64_t r = c.iarg(5);
+  if (d.M < 0 || d.N < 0 || d.K < 0 || r < 0 || r > 8) c.fail("bad matmul dims");
+  d.bshape = c.iargs(6, r);
+  d.sa = c.iargs(6 + r, r);
+  d.sb = c.iargs(6 + 2 * r, r);
+  // Overflow-checked products: wrapped sizes would pass the buffer checks in the kernel.
+  d.batch = elementCount(d.bshape);
+  d.MK = elementCount(std::vector<int64_t>{d.M, d.K});
+  d.KN = elementCount(std::vector<int64_t>{d.K, d.N});
+  c.expectElements(c.out[0], elementCount(std::vector<int64_t>{d.batch, d.M, d.N}), "output");
+  return d;
+}
+
+// A frozen float32 B packed once (the step's prepared object); `source` is the buffer it was packed from.
+struct PackedB {
+  PackedB(const float* B, bool tb, int64_t N, int64_t K) : source(B), packed(tb, N, K, B, tb ? K : N) {}
+  const void* source;
+  SgemmPackedB packed;
+};
+
+void matmulKernel(const KernelCall& c) {
+  const Dims d = dimsOf(c);
+  const int64_t M = d.M, N = d.N, K = d.K, batch = d.batch, MK = d.MK, KN = d.KN;
+  const bool ta = d.ta, tb = d.tb;
+  const std::vector<int64_t>& bshape = d.bshape;
+  const std::vector<int64_t>& sa = d.sa;
+  const std::vector<int64_t>& sb = d.sb;
   if (batch == 0 || M == 0 || N == 0) return;  // empty output: no operand is read
   if (MK > static_cast<int64_t>(c.in[0].count()) || KN > static_cast<int64_t>(c.in[1].count()))
     c.fail("operand smaller than one matrix");
   // The last matrix of each operand must end inside its buffer (an empty operand is never read).
   if (MK > 0) checkStridedBounds(c, "input 0 batches", 0, bshape, sa, c.in[0].count() - (MK - 1));
   if (KN > 0) checkStridedBounds(c, "input 1 batches", 0, bshape, sb, c.in[1].count() - (KN - 1));
+  // Prepared only for float32, one matrix, K > 0 (see prepareMatmul); used only while B is the buffer it came from.
+  const PackedB* packed = static_cast<const PackedB*>(c.prepared);
+  if (packed && packed->source == c.in[1].data) {
+    sgemmPacked(ta, M, c.in[0].as<float>(), ta ? M : K, packed->packed, c.out[0].as<float>(), N);
+    return;
+  }
   auto run = [&](auto tag) {
     using T = decltype(tag);
     const T* A = c.in[0].as<T>();
@@ -81,6 +120,30 @@ void matmulKernel(const KernelCall& c) {
   KILN_DISPATCH_NUMERIC(c, c.in[0].dtype, KILN_RUN_TAG)
 }
 KILN_KERNEL("matmul", matmulKernel);
+
+// Packs a frozen float32 B (weights) once for sgemmPacked. Skipped where packing gains nothing or where sgemmPacked
+// would not match sgemm bit for bit (sgemm.h), so a prepared run gives exactly the unprepared result. Plans of
+// several batch sizes share one copy through the cache (the packing does not depend on M).
+std::shared_ptr<const void> prepareMatmul(const KernelCall& c, uint64_t frozen, PreparedCache& cache) {
+  if (!(frozen & 2) || c.in[0].dtype != F32) return nullptr;
+  const Dims d = dimsOf(c);
+  const int64_t M = d.M, N = d.N, K = d.K;
+  if (d.batch != 1 || M == 0 || N == 0 || K == 0 || d.KN > static_cast<int64_t>(c.in[1].count())) return nullptr;
+  // sgemm's row-at-a-time shapes (M <= 3; N < 16 with M < 16) sum in another order; for N < 16 SgemmPackedB keeps a
+  // plain copy, which gains nothing.
+  if (M <= 3 || N < 16) return nullptr;
+  const bool tb = d.tb;
+  const float* B = c.in[1].as<float>();
+  // With batch 1 every batch offset is 0: B's one matrix starts at the buffer.
+  std::string key = "matmul:" + std::to_string(reinterpret_cast<uintptr_t>(B)) + ":" + std::to_string(tb) + ":" +
+                    std::to_string(N) + ":" + std::to_string(K);
+  return cache.get(key, [&]() -> std::shared_ptr<const void> {
+    auto p = std::make_shared<PackedB>(B, tb, N, K);
+    if (!p->packed.panels()) return nullptr;
+    return p;
+  });
+}
+KILN_KERNEL_PREPARE("matmul", prepareMatmul);
 
 }  // namespace
 }  // namespace kiln
