@@ -256,6 +256,20 @@ void packB(bool tb, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t
   KILN_SGEMM_ROW(a0, 14, 0, 1) KILN_SGEMM_ROW(a1, 15, 2, 3) KILN_SGEMM_ROW(a2, 14, 4, 5) \
   KILN_SGEMM_ROW(a3, 15, 6, 7) KILN_SGEMM_ROW(a4, 14, 8, 9) KILN_SGEMM_ROW(a5, 15, 10, 11)
 
+// The store epilogue, two rows of the tile at a time: w walks the rows of c (ldc in bytes); accumulators r0 r1 hold
+// the row at w, r2 r3 the next one.
+#define KILN_SGEMM_ADD_ROWS(r0, r1, r2, r3)                          \
+  "vaddps 0(%[w]), %%ymm" #r0 ", %%ymm" #r0 "\n\t"                   \
+  "vaddps 32(%[w]), %%ymm" #r1 ", %%ymm" #r1 "\n\t"                  \
+  "vaddps 0(%[w], %[ldc], 1), %%ymm" #r2 ", %%ymm" #r2 "\n\t"        \
+  "vaddps 32(%[w], %[ldc], 1), %%ymm" #r3 ", %%ymm" #r3 "\n\t"
+#define KILN_SGEMM_STORE_ROWS(r0, r1, r2, r3)       \
+  "vmovups %%ymm" #r0 ", 0(%[w])\n\t"              \
+  "vmovups %%ymm" #r1 ", 32(%[w])\n\t"             \
+  "vmovups %%ymm" #r2 ", 0(%[w], %[ldc], 1)\n\t"   \
+  "vmovups %%ymm" #r3 ", 32(%[w], %[ldc], 1)\n\t"
+#define KILN_SGEMM_NEXT_ROWS "lea (%[w], %[ldc], 2), %[w]\n\t"
+
 /**
  * The 6×16 tile c (row stride ldc) gets the product of an A panel and a B panel over kc, summed from zero in k
  * order: stored when !add, added to c (c + Σ) when add.
@@ -303,36 +317,10 @@ inline void micro6x16(int64_t kc, const float* a, const float* b, int64_t bs, fl
       "mov %[c], %[w]\n\t"
       "test %[add], %[add]\n\t"
       "je 5f\n\t"
-      "vaddps 0(%[w]), %%ymm0, %%ymm0\n\t"
-      "vaddps 32(%[w]), %%ymm1, %%ymm1\n\t"
-      "vaddps 0(%[w], %[ldc], 1), %%ymm2, %%ymm2\n\t"
-      "vaddps 32(%[w], %[ldc], 1), %%ymm3, %%ymm3\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vaddps 0(%[w]), %%ymm4, %%ymm4\n\t"
-      "vaddps 32(%[w]), %%ymm5, %%ymm5\n\t"
-      "vaddps 0(%[w], %[ldc], 1), %%ymm6, %%ymm6\n\t"
-      "vaddps 32(%[w], %[ldc], 1), %%ymm7, %%ymm7\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vaddps 0(%[w]), %%ymm8, %%ymm8\n\t"
-      "vaddps 32(%[w]), %%ymm9, %%ymm9\n\t"
-      "vaddps 0(%[w], %[ldc], 1), %%ymm10, %%ymm10\n\t"
-      "vaddps 32(%[w], %[ldc], 1), %%ymm11, %%ymm11\n\t"
+      KILN_SGEMM_ADD_ROWS(0, 1, 2, 3) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_ADD_ROWS(4, 5, 6, 7) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_ADD_ROWS(8, 9, 10, 11)
       "mov %[c], %[w]\n"
       "5:\n\t"
-      "vmovups %%ymm0, 0(%[w])\n\t"
-      "vmovups %%ymm1, 32(%[w])\n\t"
-      "vmovups %%ymm2, 0(%[w], %[ldc], 1)\n\t"
-      "vmovups %%ymm3, 32(%[w], %[ldc], 1)\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vmovups %%ymm4, 0(%[w])\n\t"
-      "vmovups %%ymm5, 32(%[w])\n\t"
-      "vmovups %%ymm6, 0(%[w], %[ldc], 1)\n\t"
-      "vmovups %%ymm7, 32(%[w], %[ldc], 1)\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vmovups %%ymm8, 0(%[w])\n\t"
-      "vmovups %%ymm9, 32(%[w])\n\t"
-      "vmovups %%ymm10, 0(%[w], %[ldc], 1)\n\t"
-      "vmovups %%ymm11, 32(%[w], %[ldc], 1)\n\t"
+      KILN_SGEMM_STORE_ROWS(0, 1, 2, 3) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_STORE_ROWS(4, 5, 6, 7) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_STORE_ROWS(8, 9, 10, 11)
       : [a] "+r"(a), [b] "+r"(b), [k4] "+r"(k4), [k1] "+r"(k1), [w] "=&r"(w)
       : [c] "r"(c), [ldc] "r"(ldcBytes), [add] "r"(addFlag), [bs] "r"(bsBytes)
       : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
@@ -386,31 +374,18 @@ inline void micro4x16(int64_t kc, const float* a, const float* b, int64_t bs, fl
       "mov %[c], %[w]\n\t"
       "test %[add], %[add]\n\t"
       "je 5f\n\t"
-      "vaddps 0(%[w]), %%ymm0, %%ymm0\n\t"
-      "vaddps 32(%[w]), %%ymm1, %%ymm1\n\t"
-      "vaddps 0(%[w], %[ldc], 1), %%ymm2, %%ymm2\n\t"
-      "vaddps 32(%[w], %[ldc], 1), %%ymm3, %%ymm3\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vaddps 0(%[w]), %%ymm4, %%ymm4\n\t"
-      "vaddps 32(%[w]), %%ymm5, %%ymm5\n\t"
-      "vaddps 0(%[w], %[ldc], 1), %%ymm6, %%ymm6\n\t"
-      "vaddps 32(%[w], %[ldc], 1), %%ymm7, %%ymm7\n\t"
+      KILN_SGEMM_ADD_ROWS(0, 1, 2, 3) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_ADD_ROWS(4, 5, 6, 7)
       "mov %[c], %[w]\n"
       "5:\n\t"
-      "vmovups %%ymm0, 0(%[w])\n\t"
-      "vmovups %%ymm1, 32(%[w])\n\t"
-      "vmovups %%ymm2, 0(%[w], %[ldc], 1)\n\t"
-      "vmovups %%ymm3, 32(%[w], %[ldc], 1)\n\t"
-      "lea (%[w], %[ldc], 2), %[w]\n\t"
-      "vmovups %%ymm4, 0(%[w])\n\t"
-      "vmovups %%ymm5, 32(%[w])\n\t"
-      "vmovups %%ymm6, 0(%[w], %[ldc], 1)\n\t"
-      "vmovups %%ymm7, 32(%[w], %[ldc], 1)\n\t"
+      KILN_SGEMM_STORE_ROWS(0, 1, 2, 3) KILN_SGEMM_NEXT_ROWS KILN_SGEMM_STORE_ROWS(4, 5, 6, 7)
       : [a] "+r"(a), [b] "+r"(b), [k4] "+r"(k4), [k1] "+r"(k1), [w] "=&r"(w)
       : [c] "r"(c), [ldc] "r"(ldcBytes), [add] "r"(addFlag), [bs] "r"(bsBytes)
       : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm12", "xmm13", "xmm14",
         "xmm15");
 }
+#undef KILN_SGEMM_NEXT_ROWS
+#undef KILN_SGEMM_STORE_ROWS
+#undef KILN_SGEMM_ADD_ROWS
 #undef KILN_SGEMM_STEP4
 #undef KILN_SGEMM_STEP
 #undef KILN_SGEMM_ROW
