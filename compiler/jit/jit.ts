@@ -7,6 +7,7 @@ import { isTapeRecording, isTracing } from '../../src/ops/dispatch.js';
 import { interpret } from '../../runtime/eager/interpreter.js';
 import type { FuncGraph, OutputStructure } from '../ir/func-graph.js';
 import { fmtType } from '../ir/printer.js';
+import { sameShape } from '../../src/ops/shape-utils.js';
 import { trace, type TraceOutput } from '../trace/trace.js';
 import { compilePlanned } from '../../runtime/executable/compile-plan.js';
 import { interpretGraph, type Compile, type Executable } from './executable.js';
@@ -48,6 +49,17 @@ interface CacheEntry {
   executable: Executable | null;
 }
 
+/** True when `args` have the shapes and dtypes of `graph`'s inputs (the signature it was traced with). */
+function sameSignature(graph: FuncGraph, args: readonly Tensor[]): boolean {
+  const inputs = graph.inputs;
+  if (inputs.length !== args.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const v = inputs[i], a = args[i];
+    if (v.dtype !== a.dtype || !sameShape(v.shape, a.shape)) return false;
+  }
+  return true;
+}
+
 function rebuild(structure: OutputStructure, outs: Tensor[]): TraceOutput {
   if (structure.kind === 'tensor') return outs[0];
   if (structure.kind === 'array') return outs;
@@ -66,6 +78,7 @@ export function jit<R extends TraceOutput>(fn: (...args: Tensor[]) => R, options
   const name = options.name ?? (fn.name || 'jit');
   const compile = compilerOf(name, options.compile);
   const cache = new Map<string, CacheEntry>();
+  let last: CacheEntry | null = null;
   const call = (...args: Tensor[]): R => {
     args.forEach((a: unknown, i) => {
       if (!(a instanceof Tensor))
@@ -73,8 +86,11 @@ export function jit<R extends TraceOutput>(fn: (...args: Tensor[]) => R, options
           (a instanceof Variable ? `Variable "${a.name}" (use it inside the function instead: it becomes graph state)`
             : a === null ? 'null' : typeof a));
     });
-    const key = args.map(fmtType).join(',');
-    let entry = cache.get(key);
+    // The signature of the last call is checked in place: building the key string costs more than the compare,
+    // and a train loop calls with one signature over and over.
+    let entry = last && sameSignature(last.graph, args) ? last : undefined;
+    const key = entry ? '' : args.map(fmtType).join(',');
+    entry ??= cache.get(key);
     if (!entry) {
       const graph = trace(fn, args.map((a) => ({ shape: a.shape, dtype: a.dtype })), { name });
       entry = { graph, executable: null };
@@ -83,6 +99,7 @@ export function jit<R extends TraceOutput>(fn: (...args: Tensor[]) => R, options
     // Inside an enclosing trace the graph must be inlined, and under a recording GradientTape its ops must reach
     // the tape: the interpreter runs it through dispatch, which does both. Other calls run the executable.
     if (isTracing() || isTapeRecording()) return rebuild(entry.graph.structure, interpret(entry.graph, args)) as R;
+    last = entry;
     entry.executable ??= compile(entry.graph);
     return rebuild(entry.graph.structure, entry.executable.run(args)) as R;
   };

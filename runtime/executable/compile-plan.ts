@@ -72,6 +72,10 @@ function executableOf(graph: FuncGraph, compiled: CompiledPlan): PlanExecutable 
   const assigned = described.description.assigned;
   const state = compiled.stateOrder.map((i) => graph.state[i]);
   const inPlace = state.map((_, j) => described.description.inPlace?.[j] === 1);
+  const variables = state.map((s) => graph.variableOf(s));
+  // Per variable, values already checked against its traced shape (a value's shape never changes; weak sets keep
+  // no value alive).
+  const checked = state.map(() => new WeakSet<Tensor>());
   const constants = compiled.constants.map((c) => {
     if (typeof c !== 'number') return c;
     const v = graph.constants[c];
@@ -95,30 +99,39 @@ function executableOf(graph: FuncGraph, compiled: CompiledPlan): PlanExecutable 
   const run = (inputs: readonly Tensor[], steps: number, options: RunStepsOptions = {}): Tensor[] => {
     if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`${op}: steps must be a positive integer, got ${steps}`);
     checkInputs(inputs, steps);
-    const variables = state.map((s) => graph.variableOf(s));
     // The variables' buffers are read without `read()`: that would expose them (and so forbid in-place updates).
-    const stateIn: TypedArray[] = variables.map((variable, j) => {
-      const value = variable.current;
-      if (!sameShape(value.shape, state[j].shape) || value.dtype !== state[j].dtype)
-        throw new ShapeError(`${op}: variable "${variable.name}" is ${fmtType(value)}, the graph was traced with ` +
-          fmtType(state[j]));
-      return value.dataSync();
-    });
-    // In place where allowed and unseen; else a new buffer the variable adopts after the run.
-    const fresh = state.map((s, j) => !assigned[j] || (inPlace[j] && variables[j].privateData()) ? null
-      : allocBuffer(DTYPE_CODE[s.dtype], sizeOf(s.shape)));
+    // In place where allowed and unseen; else a new buffer (fresh) the variable adopts after the run. One plain
+    // loop: this runs between two native runs, when little of the JS heap is still in cache.
+    const stateIn: TypedArray[] = new Array<TypedArray>(state.length);
+    const stateOut: (TypedArray | null)[] = new Array<TypedArray | null>(state.length);
+    let fresh: number[] | null = null;
+    for (let j = 0; j < state.length; j++) {
+      const variable = variables[j], value = variable.current;
+      if (!checked[j].has(value)) {
+        if (!sameShape(value.shape, state[j].shape) || value.dtype !== state[j].dtype)
+          throw new ShapeError(`${op}: variable "${variable.name}" is ${fmtType(value)}, the graph was traced ` +
+            `with ${fmtType(state[j])}`);
+        checked[j].add(value);
+      }
+      const data = value.dataSync();
+      stateIn[j] = data;
+      if (!assigned[j]) stateOut[j] = null;
+      else if (inPlace[j] && variable.privateData()) stateOut[j] = data;
+      else {
+        stateOut[j] = allocBuffer(DTYPE_CODE[state[j].dtype], sizeOf(state[j].shape));
+        (fresh ??= []).push(j);
+      }
+    }
     const collect = options.collectOutputs === true;
     const outputs = graph.outputs.map((v) => Tensor.alloc(collect ? [steps, ...v.shape] : v.shape, v.dtype));
     executor.run({
       inputs: inputs.map((t) => t.dataSync()),
       outputs: outputs.map((t) => t.dataSync()),
       stateIn,
-      stateOut: fresh.map((data, j) => data ?? (assigned[j] ? stateIn[j] : null)),
+      stateOut,
       constants,
     }, steps, collect);
-    fresh.forEach((data, j) => {
-      if (data) variables[j].adoptData(data);
-    });
+    if (fresh) for (const j of fresh) variables[j].adoptData(stateOut[j]!);
     return outputs;
   };
 

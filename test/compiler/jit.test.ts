@@ -33,6 +33,19 @@ describe('jit', () => {
     expect(f.graphs.map((gr) => gr.name)).toEqual(['fma', 'fma', 'fma']);
   });
 
+  test('alternating signatures each run their own graph (the last-signature shortcut checks shapes, dtypes)', () => {
+    const f = kiln.jit((x: Tensor) => o.sum(o.mul(x, 2)), { name: 'twice_sum' });
+    const a32 = kiln.tensor([1, 2, 3], [3], 'float32'), a64 = kiln.tensor([1, 2, 3.5], [3], 'float64');
+    const b = kiln.tensor([1, 2, 3, 4], [2, 2], 'float32'), c = kiln.tensor([1, 2, 3, 4], [4], 'float32');
+    const results = [a32, a64, a32, b, c, b, a64].map((t) => {
+      const r = f(t) as Tensor;
+      return [r.dtype, r.dataSync()[0]];
+    });
+    expect(results).toEqual([['float32', 12], ['float64', 13], ['float32', 12], ['float32', 20], ['float32', 20],
+      ['float32', 20], ['float64', 13]]);
+    expect(f.cacheSize).toBe(4);
+  });
+
   test('returns the same structure as the function: a tensor, an array or a record', () => {
     const x = randomTensor([2], 8);
     const one = kiln.jit((t: Tensor) => o.neg(t))(x) as Tensor;

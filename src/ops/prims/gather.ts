@@ -8,9 +8,12 @@ import { definePrimitive, type KernelCallSpec, type TensorInfo } from '../regist
 import { NUMERIC, expectDtype, normalizeAxis } from '../shape-utils.js';
 import { transpose } from './movement.js';
 
-/** Runs a native kernel whose index checks become ValueErrors naming the op and the shapes. */
-function callChecked(name: string, context: string, describe: () => KernelCallSpec, inputs: readonly Tensor[],
-                     out: readonly TensorInfo[]): Tensor[] {
+/**
+ * Runs a native kernel whose index checks become ValueErrors naming the op and the shapes (`context`, built only
+ * for the error: fit gathers every batch).
+ */
+function callChecked(name: string, context: () => string, describe: () => KernelCallSpec,
+                     inputs: readonly Tensor[], out: readonly TensorInfo[]): Tensor[] {
   const outs = out.map((o) => Tensor.alloc(o.shape, o.dtype));
   try {
     const call = describe();
@@ -18,7 +21,7 @@ function callChecked(name: string, context: string, describe: () => KernelCallSp
     return outs;
   } catch (e) {
     const message = e instanceof Error ? e.message.replace(/^kernel \w+: /, '') : String(e);
-    throw new ValueError(`${name}: ${message} (${context})`);
+    throw new ValueError(`${name}: ${message} (${context()})`);
   }
 }
 
@@ -53,7 +56,7 @@ export const gatherPrim = definePrimitive<{ axis: number }>({
   kernelCall: gatherCall,
   eager: (inputs, attrs, out) => {
     const [x, indices] = inputs;
-    return callChecked('gather', `params shape ${fmtShape(x.shape)}, axis ${attrs.axis}, indices shape ` +
+    return callChecked('gather', () => `params shape ${fmtShape(x.shape)}, axis ${attrs.axis}, indices shape ` +
       `${fmtShape(indices.shape)}`, () => gatherCall(inputs, attrs), inputs, out);
   },
 });
@@ -82,7 +85,7 @@ export const unsortedSegmentSumPrim = definePrimitive<{ numSegments: number }>({
   kernelCall: segmentSumCall,
   eager: (inputs, attrs, out) => {
     const [data, ids] = inputs;
-    return callChecked('unsortedSegmentSum', `data shape ${fmtShape(data.shape)}, segmentIds shape ` +
+    return callChecked('unsortedSegmentSum', () => `data shape ${fmtShape(data.shape)}, segmentIds shape ` +
       `${fmtShape(ids.shape)}, numSegments ${attrs.numSegments}`,
       () => segmentSumCall(inputs, attrs), inputs, out);
   },
