@@ -165,8 +165,9 @@ export function modelToOnnx(model: AnyModel, options: OnnxExportOptions = {}): M
 /**
  * Writes the model as an ONNX file (the standard ModelProto protobuf) at `path`, atomically (a temporary file
  * renamed into place; a SavingError if the write fails). Supports Functional and Sequential models made of Dense,
- * Conv1D/2D, pooling, global pooling, BatchNormalization, Dropout, Flatten, Reshape, Activation, merge layers and
- * Concatenate; any other layer is a ValueError naming it. The batch dimension is dynamic.
+ * Conv1D/2D, pooling, global pooling, BatchNormalization, Dropout, Flatten, Reshape, Activation, merge layers,
+ * Concatenate, Embedding, and SimpleRNN/GRU/LSTM (also in Bidirectional) without masks or stateful: true; any other
+ * layer is a ValueError naming it. The batch dimension is dynamic.
  */
 export function exportModel(model: AnyModel, path: string, options: OnnxExportOptions = {}): void {
   writeFileAtomic(path, [encodeModel(modelToOnnx(model, options))]);

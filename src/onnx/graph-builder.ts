@@ -2,13 +2,17 @@
 // shapes and axes as int64) and attributes typed the way AttributeProto wants them.
 import { AttributeType, DataType, type AttributeProto, type NodeProto, type TensorProto } from './proto.js';
 
-/** Attribute values as a node is written with them: int, string, int list, or float. */
-export type AttrValue = number | string | { ints: readonly number[] } | { float: number };
+/** Attribute values as a node is written with them: int, string, int list, float, float list, or string list. */
+export type AttrValue = number | string | { ints: readonly number[] } | { float: number } | { floats: readonly number[] }
+  | { strings: readonly string[] };
 
 function attribute(name: string, v: AttrValue): AttributeProto {
   if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
   if ('ints' in v) return { name, type: AttributeType.INTS, ints: [...v.ints] };
+  if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: [...v.floats] };
+  if ('strings' in v)
+    return { name, type: AttributeType.STRINGS, strings: v.strings.map((x) => new TextEncoder().encode(x)) };
   return { name, type: AttributeType.FLOAT, f: v.float };
 }
 

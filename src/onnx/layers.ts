@@ -20,6 +20,7 @@ import { Add, Average, Maximum, Multiply, Subtract } from '../layers/merge.js';
 import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from '../layers/pooling.js';
 import { Reshape } from '../layers/reshape.js';
 import { activationWriter } from './activations.js';
+import { RECURRENT_CONVERTERS } from './recurrent.js';
 import type { AttrValue } from './graph-builder.js';
 import { channelsFirstPerm, type LayerContext, type OnnxValue } from './values.js';
 
@@ -221,6 +222,7 @@ const CONVERTERS = new Map<abstract new (...args: never[]) => AnyLayer, Converte
   [Average, merge((ctx, names) => ctx.g.op('Div', [names.length === 1 ? names[0] : ctx.g.op('Sum', names, ctx.base),
     ctx.g.floats(`${ctx.base}/count`, Float32Array.of(names.length), [])], ctx.base))],
   [Concatenate, concatenate],
+  ...RECURRENT_CONVERTERS,
 ]);
 
 /** The converter of a layer's class, or undefined when ONNX export does not support it. */

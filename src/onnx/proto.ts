@@ -7,7 +7,7 @@ import { onnxDescriptor } from './onnx-schema.js';
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
 
 /** AttributeProto.AttributeType values used by the exporter. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 /** onnx.AttributeProto (the kinds the exporter writes). */
 export interface AttributeProto {
@@ -16,7 +16,9 @@ export interface AttributeProto {
   f?: number;
   i?: number;
   s?: Uint8Array;
+  floats?: number[];
   ints?: number[];
+  strings?: Uint8Array[];
 }
 
 /** onnx.NodeProto. */
