@@ -5,11 +5,11 @@ import * as kiln from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { optimize } from '../compiler/passes/pipeline.js';
 import { planGraph } from '../compiler/plan/make-plan.js';
-import { printPlan } from '../compiler/plan/plan.js';
 import { compilePlan } from '../runtime/executable/compile-plan.js';
 import { filled } from './eager-overhead.js';
 import { mlpAdamStep } from './mlp-step.js';
-import { formatTable, now } from './timing.js';
+import { timePlanSteps } from './plan-step-times.js';
+import { formatTable } from './timing.js';
 
 const BATCH = 128;
 const steps = Number(process.argv[2] ?? 50);
@@ -22,16 +22,7 @@ const plan = planGraph(optimize(graph));
 const exe = compilePlan(plan);
 const batch: [Tensor, Tensor] = [kiln.tensor(filled(BATCH * 784, 7).map((v) => (v + 1) / 2), [BATCH, 784]),
   kiln.tensor(Array.from({ length: BATCH }, (_, i) => (i * 7) % 10), [BATCH], 'int32')];
-for (let i = 0; i < 5; i++) exe.run(batch);
-const warm = exe.stepSeconds()!.slice();
-const t0 = now();
-for (let i = 0; i < steps; i++) exe.run(batch);
-const wall = (now() - t0) / steps;
-const seconds = exe.stepSeconds()!.map((s, i) => (s - warm[i]) / steps);
-const lines = printPlan(plan).split('\n').slice(2);
-const total = seconds.reduce((a, b) => a + b, 0);
-const rows = seconds.map((s, i) => ({ s, line: (lines[i] ?? '  (output copies)').trim() }))
-  .sort((a, b) => b.s - a.s).filter((r) => r.s > 0);
+const { wall, total, rows } = timePlanSteps(plan, exe, batch, steps);
 console.log(`${steps} steps: ${(wall * 1e3).toFixed(2)} ms/step wall, ${(total * 1e3).toFixed(2)} ms in steps; ` +
   `in place: ${exe.inPlace.filter(Boolean).length} of ${exe.inPlace.length} state values`);
 console.log(formatTable([['plan step', 'ms/step', '%'],

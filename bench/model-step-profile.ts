@@ -16,6 +16,7 @@ import { compilePlan, type PlanExecutable } from '../runtime/executable/compile-
 import { NativeExecutor } from '../runtime/executable/native-executor.js';
 import { filled } from './eager-overhead.js';
 import { mlpAdamStep } from './mlp-step.js';
+import { timePlanSteps } from './plan-step-times.js';
 import { formatTable, median, now } from './timing.js';
 
 const BATCH = 128;
@@ -65,16 +66,7 @@ function kindOf(line: string): string {
 }
 
 function profile(label: string, { plan, exe }: { plan: ExecutionPlan; exe: PlanExecutable }): void {
-  for (let i = 0; i < 5; i++) exe.run([x, y]);
-  const warm = exe.stepSeconds()!.slice();
-  const t0 = now();
-  for (let i = 0; i < steps; i++) exe.run([x, y]);
-  const wall = (now() - t0) / steps;
-  const seconds = exe.stepSeconds()!.map((s, i) => (s - warm[i]) / steps);
-  const lines = printPlan(plan).split('\n').slice(2);
-  const total = seconds.reduce((a, b) => a + b, 0);
-  const rows = seconds.map((s, i) => ({ s, line: (lines[i] ?? '  (output copies)').trim() }))
-    .sort((a, b) => b.s - a.s).filter((r) => r.s > 0);
+  const { wall, total, rows } = timePlanSteps(plan, exe, [x, y], steps);
   console.log(`\n${label}: ${(wall * 1e3).toFixed(3)} ms/step wall, ${(total * 1e3).toFixed(3)} ms in steps; ` +
     `${plan.steps.length} plan steps; in place: ${exe.inPlace.filter(Boolean).length} of ${exe.inPlace.length}`);
   const kinds: Record<string, number> = {};
