@@ -763,52 +763,6 @@ void runPanels(const Problem& p, int64_t rows, int64_t cols) {
   });
 }
 
-/**
- * Columns [j, j + 16P) ∩ [j, j1) of one row of C = a · pre-packed B (N columns): per KC slice, 2P accumulators summed
- * in k order from zero (the panels are read sequentially), slices added in order.
- */
-template <int P>
-void gemvPackedPanels(const float* a, int64_t as, int64_t K, int64_t kc, const float* packed, int64_t N, float* c,
-                      int64_t j, int64_t j1) {
-  const int64_t nPadded = (N + kNR - 1) / kNR * kNR;
-  for (int64_t pc = 0; pc < K; pc += kc) {
-    const int64_t kcur = std::min(kc, K - pc);
-    const float* b = packed + pc * nPadded + j * kcur;
-    __m256 s[2 * P];
-    for (int q = 0; q < 2 * P; ++q) s[q] = _mm256_setzero_ps();
-    for (int64_t k = 0; k < kcur; ++k, b += kNR) {
-      const __m256 av = _mm256_broadcast_ss(a + (pc + k) * as);
-      for (int q = 0; q < P; ++q) {
-        s[2 * q] = _mm256_fmadd_ps(av, _mm256_load_ps(b + q * kcur * kNR), s[2 * q]);
-        s[2 * q + 1] = _mm256_fmadd_ps(av, _mm256_load_ps(b + q * kcur * kNR + 8), s[2 * q + 1]);
-      }
-    }
-    for (int q = 0; q < 2 * P; ++q) {
-      const int64_t col = j + 8 * q, n = std::min<int64_t>(8, j1 - col);
-      if (n <= 0) break;
-      if (n == 8) {
-        _mm256_storeu_ps(c + col, pc > 0 ? _mm256_add_ps(_mm256_loadu_ps(c + col), s[q]) : s[q]);
-      } else {
-        const __m256i m = tailMask(n);
-        _mm256_maskstore_ps(c + col, m, pc > 0 ? _mm256_add_ps(_mm256_maskload_ps(c + col, m), s[q]) : s[q]);
-      }
-    }
-  }
-}
-
-/** One row of C, columns [j0, j1) (j0 a multiple of 64), against pre-packed B: four panels at a time. */
-void gemvPackedRow(const float* a, int64_t as, int64_t K, int64_t kc, const float* packed, int64_t N, float* c,
-                   int64_t j0, int64_t j1) {
-  for (int64_t j = j0; j < j1; j += 4 * kNR) {
-    switch (std::min<int64_t>(4, (j1 - j + kNR - 1) / kNR)) {
-      case 4: gemvPackedPanels<4>(a, as, K, kc, packed, N, c, j, j1); break;
-      case 3: gemvPackedPanels<3>(a, as, K, kc, packed, N, c, j, j1); break;
-      case 2: gemvPackedPanels<2>(a, as, K, kc, packed, N, c, j, j1); break;
-      default: gemvPackedPanels<1>(a, as, K, kc, packed, N, c, j, j1); break;
-    }
-  }
-}
-
 }  // namespace
 #endif  // KILN_SGEMM_AVX2
 
@@ -868,17 +822,9 @@ void sgemmPacked(bool transA, int64_t M, const float* A, int64_t lda, const Sgem
     return;
   }
 #ifdef KILN_SGEMM_AVX2
+  // Few rows too go through 4-row panels, wasting most of a tile's FMAs: artifacts pre-pack only for plans of at
+  // least 4 rows (prepareMatmul), where packed results match sgemm's bit for bit; use sgemm for fewer.
   const int64_t kc = blockSize(K, kMaxKC, 1);
-  if (M <= 3) {
-    // Few rows: matrix-vector products over the panels (a 6/4-row tile would waste most of its FMAs).
-    const int64_t chunks = (N + 63) / 64, nt = std::min(chunks, threadsFor(M * N * K));
-    forThreads(nt, [&](int64_t t) {
-      const int64_t j0 = std::min(N, chunks * t / nt * 64), j1 = std::min(N, chunks * (t + 1) / nt * 64);
-      for (int64_t i = 0; i < M && j0 < j1; ++i)
-        gemvPackedRow(transA ? A + i : A + i * lda, transA ? lda : 1, K, kc, B.data(), N, C + i * ldc, j0, j1);
-    });
-    return;
-  }
   // The panel path, not the Cᵀ swap: the pre-packed panels are B's. ldb carries N (see prepacked()).
   Problem p{transA, false, false, K, kc, A, lda, nullptr, N, C, ldc};
   p.packed = B.data();

@@ -41,7 +41,8 @@ class SgemmPackedB {
 /**
  * C = op(A)·B for a pre-packed B: the same contract and thread-count independence as sgemm, without repacking B per
  * call. Results equal sgemm's bit for bit except where sgemm works one row at a time (M ≤ 2, M ≤ 3 with transB,
- * N < 16 with M < 16), where they differ by summation order only.
+ * N < 16 with M < 16), where they differ by summation order only. Meant for M ≥ 4: fewer rows run through 4-row
+ * panels, slower than sgemm's matrix-vector loops.
  */
 void sgemmPacked(bool transA, int64_t M, const float* A, int64_t lda, const SgemmPackedB& B, float* C, int64_t ldc);
 
